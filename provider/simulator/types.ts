@@ -1,0 +1,96 @@
+// The public face of the Console simulator: what tests (ours and our users') start and inspect.
+
+/** The Console endpoints the simulator serves, named by their path after `/api/v<version>/`. */
+export type SimulatorEndpoint =
+  | "_ping"
+  | "authenticate"
+  | "authenticate/renew"
+  | "version"
+  | "settings/certs"
+  | "defenders/fargate.json"
+  | "defenders/fargate.yaml"
+  | "defenders/app-embedded"
+  | "defenders/install-bundle"
+  | "images/twistlock_defender_app_embedded.tar.gz"
+  | "images/twistlock_defender_layer.zip"
+  | "defenders/serverless/bundle"
+  | "policies/runtime/serverless/encode";
+
+export type FaultKind =
+  /** Wait `ms` before answering (use a value past the client's timeout). */
+  | "latency"
+  /** Answer `status` with `{"err": ...}`; with `retryAfterSeconds`, also a `Retry-After` header. */
+  | "status"
+  /** Destroy the socket without an answer. */
+  | "reset"
+  /** Send a Content-Length larger than the body, then close. */
+  | "truncate"
+  /** 200 with a JSON content type and a body that is not JSON. */
+  | "malformedJson"
+  /** 200 with an archive content type and bytes that are not a valid archive. */
+  | "corruptArchive"
+  /** Expire every token issued so far, so the next authenticated request gets 401. */
+  | "expireToken";
+
+export interface FaultSpec {
+  endpoint: SimulatorEndpoint;
+  kind: FaultKind;
+  status?: number;
+  retryAfterSeconds?: number;
+  ms?: number;
+  /** How many matching requests the fault applies to; default: every one until cleared. */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  endpoint: SimulatorEndpoint | string;
+  /** Full path as received, including any tenant prefix and `/api/v<version>`. */
+  path: string;
+  /** API version segment used, such as `v1` or `v34.04`. */
+  apiVersion: string;
+  query: Record<string, string>;
+  status: number;
+  /** How the request authenticated: `bearer`, `basic`, or `none`. */
+  auth: "bearer" | "basic" | "none";
+  project?: string;
+}
+
+export interface ConsoleSimulatorOptions {
+  /** Serve HTTPS with a self-signed certificate made at start-up (default true). */
+  https?: boolean;
+  /** SaaS tenant path segment, such as `/us-3-123456789`; the URL then includes it. */
+  tenantPath?: string;
+  /** Console version, default `34.04.145`. */
+  version?: string;
+  /** Accepted credentials; default one user `admin` / a random password exposed as `credentials`. */
+  users?: { username: string; password: string }[];
+  /** Token lifetime in seconds (default 1800, the self-hosted default). */
+  tokenTtlSeconds?: number;
+  /** Projects that exist; a request naming another project gets the Console's error. */
+  projects?: string[];
+  /** SAN names returned by `settings/certs` (default `["127.0.0.1", "localhost"]`). */
+  consoleSAN?: string[];
+  /** Latency added to every answer, in ms (benchmarks). */
+  latencyMs?: number;
+  /** Size in bytes the serverless bundle and layer zips are padded to (benchmarks of large downloads). */
+  bundlePaddingBytes?: number;
+}
+
+export interface ConsoleSimulator {
+  /** Base URL to give the client: `https://127.0.0.1:<port>[<tenantPath>]`. */
+  readonly url: string;
+  /** PEM of the self-signed certificate's CA, to pass as `caCertificate`. */
+  readonly caCertificate: string;
+  /** The default user's credentials. */
+  readonly credentials: { username: string; password: string };
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Requests received for one endpoint. */
+  requestsTo(endpoint: SimulatorEndpoint): RecordedRequest[];
+  injectFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** Forget recorded requests and faults (tokens stay valid). */
+  reset(): void;
+  close(): Promise<void>;
+}
