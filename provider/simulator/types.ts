@@ -75,6 +75,32 @@ export interface ConsoleSimulatorOptions {
   latencyMs?: number;
   /** Size in bytes the serverless bundle and layer zips are padded to (benchmarks of large downloads). */
   bundlePaddingBytes?: number;
+  /** TCP port to listen on (default: a free port chosen by the system). The host is always 127.0.0.1. */
+  port?: number;
+  /**
+   * Image entrypoints the simulated registry knows, used by `fargate.json?extractEntrypoint=true` for containers
+   * without an `entryPoint` (the real Console reads registry scan results). Merged over a small built-in table.
+   */
+  imageEntrypoints?: Record<string, ImageConfig>;
+  /**
+   * Seed for every generated secret (install bundle, policy key, registry token, default password), so two
+   * simulators with the same seed answer byte-identical artefacts. Default: random per simulator.
+   */
+  seed?: string;
+}
+
+/** What a registry knows about an image: its ENTRYPOINT and CMD. */
+export interface ImageConfig {
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+/** Values the simulator treats as credentials, so tests can assert they never leak. */
+export interface SimulatorSecrets {
+  /** The INSTALL_BUNDLE value (base64 JSON) that protected task definitions and Dockerfiles carry. */
+  installBundle: string;
+  /** A random string inside the decoded INSTALL_BUNDLE and every decoded TW_POLICY value. */
+  marker: string;
 }
 
 export interface ConsoleSimulator {
@@ -84,6 +110,12 @@ export interface ConsoleSimulator {
   readonly caCertificate: string;
   /** The default user's credentials. */
   readonly credentials: { username: string; password: string };
+  /** The Console's full version, such as `34.04.145`. */
+  readonly version: string;
+  /** Credentials the simulator hands out (INSTALL_BUNDLE and its inner secret). */
+  readonly secrets: SimulatorSecrets;
+  /** Every bearer token issued so far (to check that none leaks into logs, state or errors). */
+  tokensIssued(): string[];
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
   /** Requests received for one endpoint. */
