@@ -1,0 +1,277 @@
+// One Console exchange: TLS, headers, the project parameter, status handling and reading the body, every failure
+// turned into a ConsoleError that says whether it may be retried. The retry loop (retry.ts), authentication
+// (auth.ts) and the cache (downloads.ts) build on this; nothing else in the package does HTTP.
+import axios, { AxiosResponse } from "axios";
+import * as http from "node:http";
+import * as https from "node:https";
+import { Readable } from "node:stream";
+import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "./errors";
+import { AttemptContext, markRetryable, parseRetryAfter, RetryOptions, withRetries } from "./retry";
+import { ResolvedConsoleSettings } from "./types";
+
+export interface ConsoleRequest {
+  method: "GET" | "POST";
+  /** Path after the Console URL, starting with `/api/`. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: string;
+  contentType?: string;
+  /** Send the bearer token (every endpoint but `authenticate`). */
+  authenticated: boolean;
+}
+
+/** Where the token comes from; implemented by auth.ts. */
+export interface TokenSource {
+  token(signal: AbortSignal): Promise<string>;
+  /** Forget `token` after a 401; false when it cannot be replaced (a given token). */
+  invalidate(token: string): boolean;
+  readonly givenToken: boolean;
+}
+
+/** Reads the body of a 2xx answer; throws ConsoleErrors (marked retryable where a new attempt may help). */
+export type BodyReader<T> = (response: AxiosResponse<Readable>, ctx: ReadContext) => Promise<T>;
+
+export interface ReadContext {
+  endpoint: string;
+  /** Milliseconds without a byte before the read fails. */
+  idleTimeoutMs: number;
+  attempt: AttemptContext;
+}
+
+const RETRYABLE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ERR_BAD_RESPONSE",
+]);
+
+export interface Transport {
+  readonly settings: ResolvedConsoleSettings;
+  /** Run `request` with retries, re-authenticating once on 401, and read a 2xx body with `read`. */
+  call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource): Promise<T>;
+}
+
+export function createTransport(settings: ResolvedConsoleSettings, retry: RetryOptions): Transport {
+  const agentOptions: https.AgentOptions = {
+    keepAlive: true,
+    rejectUnauthorized: !settings.insecureSkipVerify,
+    ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
+  };
+  const httpsAgent = new https.Agent(agentOptions);
+  const httpAgent = new http.Agent({ keepAlive: true });
+  const timeoutMs = Math.round(settings.requestTimeoutSeconds * 1000);
+  const client = axios.create({
+    httpsAgent,
+    httpAgent,
+    maxRedirects: 0,
+    responseType: "stream",
+    validateStatus: () => true,
+    // Never read HTTP(S)_PROXY here: a proxy would see the bearer token; NO_PROXY semantics are not ours to guess.
+    proxy: false,
+  });
+
+  async function call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource) {
+    const endpoint = `${request.method} ${request.path}`;
+    let reauthenticated = false;
+    return withRetries(retry, async (attempt) => {
+      const headers: Record<string, string> = { Accept: "application/json, */*" };
+      if (request.contentType) headers["Content-Type"] = request.contentType;
+      let token: string | undefined;
+      if (request.authenticated && tokens) {
+        token = await tokens.token(attempt.signal);
+        headers.Authorization = `Bearer ${token}`;
+      }
+      const params: Record<string, string> = {};
+      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) params[k] = v;
+      // Sent on every request, authenticate included, as the Terraform provider does.
+      if (settings.project) params.project = settings.project;
+
+      const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
+      let response: AxiosResponse<Readable>;
+      try {
+        response = await client.request<Readable>({
+          url: settings.url + request.path,
+          method: request.method,
+          params,
+          data: request.body,
+          headers,
+          timeout: Math.max(1, perAttempt),
+          signal: attempt.signal,
+          transformRequest: [(d: unknown) => d],
+        });
+      } catch (error) {
+        throw networkError(endpoint, error, settings);
+      }
+      const { status } = response;
+      if (status >= 200 && status < 300) {
+        return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
+      }
+      const text = await readSmall(response.data, timeoutMs).catch(() => "");
+      if (status === 401 && token && !reauthenticated && tokens!.invalidate(token)) {
+        // The token expired under us: sign in again once and repeat this attempt.
+        reauthenticated = true;
+        throw markRetryable(statusError(endpoint, status, text, response, tokens!.givenToken), 0);
+      }
+      const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
+      if (status === 429) {
+        throw markRetryable(error, parseRetryAfter(response.headers["retry-after"]));
+      }
+      if (status >= 500 && status !== 501 && status !== 505) throw markRetryable(error);
+      throw error;
+    });
+  }
+  return { settings, call };
+}
+
+/** The Console's `{"err": ...}` text, or a description of what came instead. */
+export function consoleMessageOf(
+  text: string,
+  contentType: string | undefined,
+): string | undefined {
+  if (!text.trim()) return undefined;
+  if (/html/i.test(contentType ?? "") || /^\s*<(!doctype|html)/i.test(text)) {
+    return "(an HTML page, not a Console API answer: a login page, proxy or wrong URL?)";
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === "object" && "err" in parsed)
+      return String((parsed as { err: unknown }).err);
+    if (typeof parsed === "string") return parsed;
+  } catch {
+    /* not JSON: fall through */
+  }
+  return text.trim().slice(0, 300);
+}
+
+function statusError(
+  endpoint: string,
+  status: number,
+  text: string,
+  response: AxiosResponse,
+  givenToken: boolean,
+): ConsoleError {
+  const contentType = String(response.headers["content-type"] ?? "");
+  if (status >= 300 && status < 400) {
+    return new ConsoleError({
+      endpoint,
+      status,
+      kind: "http",
+      problem: `HTTP ${status} redirect to ${String(response.headers.location ?? "(nowhere)")}`,
+      hint: "The Console API does not redirect: check `url` (scheme, port, SaaS tenant segment); a redirect usually means a login page or proxy.",
+    });
+  }
+  return new ConsoleError({
+    endpoint,
+    status,
+    kind: status === 401 ? "auth" : "http",
+    consoleMessage: consoleMessageOf(text, contentType),
+    hint: hintForStatus(status, givenToken),
+  });
+}
+
+/** Map a failure before any answer (network, TLS, timeout, deadline) to a ConsoleError. */
+export function networkError(
+  endpoint: string,
+  error: unknown,
+  settings: ResolvedConsoleSettings,
+): ConsoleError {
+  const e = error as { code?: string; message?: string; cause?: { code?: string } };
+  const code = e.cause?.code ?? e.code;
+  if (isTlsError(code)) {
+    return new ConsoleError({
+      endpoint,
+      kind: "tls",
+      problem: `TLS failure (${code})`,
+      hint: TLS_HINT,
+      cause: error,
+    });
+  }
+  if (code === "ERR_CANCELED") {
+    return new ConsoleError({
+      endpoint,
+      kind: "timeout",
+      problem: "the call's total deadline passed",
+      hint: "The Console kept failing or was too slow across the retries: check the network and the Console's health, or raise `requestTimeoutSeconds`.",
+      cause: error,
+    });
+  }
+  const timedOut =
+    code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(e.message ?? "");
+  const failure = new ConsoleError({
+    endpoint,
+    kind: timedOut ? "timeout" : "network",
+    problem: timedOut
+      ? `no answer within ${settings.requestTimeoutSeconds}s`
+      : `connection failed (${code ?? e.message ?? "unknown error"})`,
+    hint: timedOut
+      ? "Raise `requestTimeoutSeconds` (config prisma-defender:requestTimeoutSeconds, env PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT) or check the network path to the Console."
+      : `Check that ${settings.url} is reachable from here (url, DNS, firewall, proxy).`,
+    cause: error,
+  });
+  return code && RETRYABLE_CODES.has(code) ? markRetryable(failure) : failure;
+}
+
+/** Read a small body (error answers, JSON) into a string, failing when the stream stalls for `idleMs`. */
+export async function readSmall(
+  stream: Readable,
+  idleMs: number,
+  limit = 64 * 1024 * 1024,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await consume(stream, idleMs, (chunk) => {
+    size += chunk.length;
+    if (size > limit) throw new Error(`answer larger than ${limit} bytes`);
+    chunks.push(chunk);
+  });
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Feed every chunk of `stream` to `onChunk`; reject when no byte arrives for `idleMs`, destroying the stream. */
+export function consume(
+  stream: Readable,
+  idleMs: number,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const err = Object.assign(new Error(`no data for ${idleMs} ms`), { code: "ETIMEDOUT" });
+        stream.destroy(err);
+      }, idleMs);
+    };
+    arm();
+    stream.on("data", (chunk: Buffer) => {
+      arm();
+      try {
+        onChunk(chunk);
+      } catch (e) {
+        stream.destroy(e as Error);
+      }
+    });
+    stream.once("end", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    stream.once("close", () => {
+      clearTimeout(timer);
+      // A close without end is a body cut short; "error" usually comes first and wins.
+      if (!stream.readableEnded)
+        reject(
+          Object.assign(new Error("connection closed before the end of the answer"), {
+            code: "ERR_STREAM_PREMATURE_CLOSE",
+          }),
+        );
+    });
+  });
+}
