@@ -1,0 +1,97 @@
+// Generates sdk/schema.json: the schema the plugin serves, inferred from the components' TypeScript by Pulumi's own
+// analyzer (the same code `pulumi package add` would run through the source-based host), so the JSDoc on the args
+// is what users of every language read.
+//
+//   npm run schema            write sdk/schema.json
+//   npm run schema -- --check exit 1 when sdk/schema.json is out of date (CI; tests/plugin has the same check)
+import * as fs from "fs";
+import * as path from "path";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { SCHEMA_PATH } from "../provider/plugin/provider";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** Package name and namespace exactly as `@pulumi/pulumi/cmd/run-plugin` derives them from package.json `name`. */
+export function providerNaming(packageName: string): { name: string; namespace?: string } {
+  const m = /^(@.*?\/)?(.+)$/.exec(packageName);
+  if (!m) throw new Error(`package.json name '${packageName}' is not a package name`);
+  const name = m[2].replace(/[^-a-zA-Z0-9_]/g, "-");
+  if (!/^[a-zA-Z]/.test(name)) throw new Error(`provider name '${name}' must start with a letter`);
+  return { name, namespace: m[1] ? m[1].slice(1, -1) : undefined };
+}
+
+export interface InferOptions {
+  /** Directory holding package.json and the tsconfig.json the analyzer reads (default: the repository). */
+  root?: string;
+  /** The module whose exported ComponentResource classes are the package (default: the package entry). */
+  entry?: string;
+}
+
+/** Runs the analyzer in-process and returns the schema as an object (about 10 s: it type-checks the provider). */
+export async function inferSchema(options: InferOptions = {}): Promise<Record<string, unknown>> {
+  const root = options.root ?? REPO_ROOT;
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const entry = options.entry ?? path.join(root, "provider", "index.ts");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const components = getPulumiComponents(require(entry));
+  if (components.length === 0) {
+    throw new Error(`${path.relative(root, entry)} exports no ComponentResource classes`);
+  }
+  const provider = new ComponentProvider({
+    components,
+    dirname: root,
+    ...providerNaming(pkg.name),
+  });
+  return JSON.parse(await provider.getSchema());
+}
+
+/** Object keys sorted at every level (arrays keep their order), so the committed file diffs cleanly. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(obj)
+        .sort()
+        .filter((k) => obj[k] !== undefined)
+        .map((k) => [k, sortKeys(obj[k])]),
+    );
+  }
+  return value;
+}
+
+/** The exact text committed as sdk/schema.json. */
+export function formatSchema(schema: unknown): string {
+  return `${JSON.stringify(sortKeys(schema), null, 2)}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const file = path.join(REPO_ROOT, SCHEMA_PATH);
+  const text = formatSchema(await inferSchema());
+  if (argv.includes("--check")) {
+    const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    if (committed !== text) {
+      console.error(
+        `${SCHEMA_PATH} is out of date with the components: run \`npm run schema\` and commit it.`,
+      );
+      return 1;
+    }
+    console.log(`${SCHEMA_PATH} is up to date.`);
+    return 0;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  const resources = Object.keys((JSON.parse(text).resources ?? {}) as object);
+  console.log(`wrote ${SCHEMA_PATH}: ${resources.join(", ")}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

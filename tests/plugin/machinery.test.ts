@@ -1,0 +1,129 @@
+// The plugin machinery (schema generation, the precomputed-schema provider, construct from wire-form inputs) on a
+// throw-away component, so it is tested even while no real component exists. The real components: plugin.test.ts.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { details, installMocks } from "../helpers/pulumi";
+import { PrismaDefenderProvider } from "../../provider/plugin/provider";
+import { formatSchema, inferSchema, providerNaming, sortKeys } from "../../scripts/schema";
+import { inputsFromWire, wireSecret } from "../../scripts/demo/wire";
+import { FixtureWidget } from "./fixture";
+
+const FIXTURE = path.join(__dirname, "fixture");
+const TOKEN = "prisma-defender:index:FixtureWidget";
+
+installMocks();
+
+let schemaText: string;
+beforeAll(async () => {
+  schemaText = formatSchema(
+    await inferSchema({ root: FIXTURE, entry: path.join(FIXTURE, "index.ts") }),
+  );
+});
+
+describe("schema generation", () => {
+  it("names the package like run-plugin does", () => {
+    expect(providerNaming("prisma-defender")).toEqual({
+      name: "prisma-defender",
+      namespace: undefined,
+    });
+    expect(providerNaming("@acme/defender")).toEqual({ name: "defender", namespace: "acme" });
+    expect(providerNaming("@acme/de.fender")).toEqual({ name: "de-fender", namespace: "acme" });
+    expect(() => providerNaming("9lives")).toThrow("must start with a letter");
+  });
+
+  it("writes sorted keys, so regenerating gives the same bytes", () => {
+    expect(Object.keys(sortKeys({ b: 1, a: { d: 1, c: [{ f: 1, e: 2 }] } }) as object)).toEqual([
+      "a",
+      "b",
+    ]);
+    expect(JSON.stringify(sortKeys({ a: { d: 1, c: [{ f: 1, e: 2 }] } }))).toBe(
+      '{"a":{"c":[{"e":2,"f":1}],"d":1}}',
+    );
+    expect(formatSchema(JSON.parse(schemaText))).toBe(schemaText);
+  });
+
+  it("carries JSDoc, enums and the token", () => {
+    const schema = JSON.parse(schemaText);
+    const widget = schema.resources[TOKEN];
+    expect(widget.inputProperties.wrapping).toEqual({
+      $ref: "#/types/prisma-defender:index:FixtureWrapping",
+      description: "How to wrap.",
+    });
+    expect(
+      schema.types["prisma-defender:index:FixtureWrapping"].enum.map((e: any) => e.value),
+    ).toEqual(["sidecar", "embedded"]);
+    expect(Object.keys(widget.properties)).toEqual([
+      "environmentNames",
+      "passwordDigest",
+      "wrapping",
+    ]);
+  });
+
+  it("refuses a module that exports no component", async () => {
+    await expect(
+      inferSchema({ root: FIXTURE, entry: path.join(FIXTURE, "tsconfig.json") }),
+    ).rejects.toThrow("exports no ComponentResource classes");
+  });
+});
+
+describe("the precomputed-schema provider", () => {
+  it("serves the committed schema text unchanged, with its version", async () => {
+    const provider = new PrismaDefenderProvider([FixtureWidget], schemaText);
+    expect(await provider.getSchema()).toBe(schemaText);
+    expect(provider.version).toBe("0.0.1-fixture");
+  });
+
+  it("refuses to start when the schema and the exported components disagree", () => {
+    const schema = JSON.parse(schemaText);
+    const renamed = JSON.stringify({
+      ...schema,
+      resources: { "prisma-defender:index:OldWidget": schema.resources[TOKEN] },
+    });
+    expect(() => new PrismaDefenderProvider([FixtureWidget], renamed)).toThrow(
+      "sdk/schema.json does not match provider/index.ts (in the schema but not exported: OldWidget; exported but not in the schema: FixtureWidget); run `npm run schema`",
+    );
+  });
+
+  it("rejects tokens of another package or module, like ComponentProvider", async () => {
+    const provider = new PrismaDefenderProvider([FixtureWidget], schemaText);
+    await expect(provider.construct("w", "other:index:FixtureWidget", {}, {})).rejects.toThrow(
+      "Invalid package name other, expected 'prisma-defender'",
+    );
+    await expect(
+      provider.construct("w", "prisma-defender:ecs:FixtureWidget", {}, {}),
+    ).rejects.toThrow("Invalid module 'ecs'");
+    await expect(provider.construct("w", "prisma-defender:index:Nope", {}, {})).rejects.toThrow(
+      "Component class not found for 'Nope'",
+    );
+  });
+
+  it("constructs from wire-form inputs with the same state as Pulumi's ComponentProvider", async () => {
+    const wire = {
+      wrapping: "sidecar",
+      environment: { B: "2", A: "1" },
+      console: { url: "https://console.example:8083", password: wireSecret("s3cret-pw") },
+    };
+    const ours = await new PrismaDefenderProvider([FixtureWidget], schemaText).construct(
+      "ours",
+      TOKEN,
+      await inputsFromWire(wire),
+      {},
+    );
+    const theirs = await new ComponentProvider({
+      components: [FixtureWidget],
+      dirname: FIXTURE,
+      name: "prisma-defender",
+    }).construct("theirs", TOKEN, await inputsFromWire(wire), {});
+    expect(Object.keys(ours.state).sort()).toEqual(Object.keys(theirs.state).sort());
+    const state = ours.state as Record<string, pulumi.Output<unknown>>;
+    expect(await details(state.wrapping)).toEqual({ value: "sidecar", known: true, secret: false });
+    expect((await details(state.environmentNames)).value).toEqual(["A", "B"]);
+    // The secret arrived as a secret and everything derived from it stays one.
+    expect(await details(state.passwordDigest)).toEqual({
+      value: "len:9",
+      known: true,
+      secret: true,
+    });
+  });
+});
