@@ -81,6 +81,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   };
   state.requests.push(record);
   res.on("finish", () => (record.status = res.statusCode));
+  res.on("close", () => state.onRequest?.(record));
 
   let rest = url.pathname;
   if (state.tenantPath) {

@@ -34,6 +34,7 @@ export interface SimState {
   /** Defender image of this Console (`registry-auth.twistlock.com/tw_<token>/twistlock/defender:defender_34_04_145`). */
   defenderImage: string;
   requests: RecordedRequest[];
+  onRequest?: (request: RecordedRequest) => void;
   /** Memoised generated artefacts, keyed by their request. */
   cache: Map<string, Promise<Buffer>>;
 }
@@ -83,6 +84,7 @@ export function resolveState(options: ConsoleSimulatorOptions, caExpiration: str
       `registry-auth.twistlock.com/tw_${registryToken}/twistlock/defender:` +
       `defender_${version.replace(/\./g, "_")}`,
     requests: [],
+    onRequest: options.onRequest,
     cache: new Map(),
   };
 }

@@ -87,6 +87,8 @@ export interface ConsoleSimulatorOptions {
    * simulators with the same seed answer byte-identical artefacts. Default: random per simulator.
    */
   seed?: string;
+  /** Called once each request has been answered (or dropped), with what `requests` records. */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 /** What a registry knows about an image: its ENTRYPOINT and CMD. */

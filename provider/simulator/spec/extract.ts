@@ -7,6 +7,7 @@
 // What "unchanged" means: each schema is copied as it is in the spec, except that the spec's doubly nested enums
 // (`"enum": [["a","b"]]`, invalid JSON Schema) are flattened and `$ref`s to non-`#/` files (Markdown descriptions)
 // are removed. Nothing else is added, renamed or reordered.
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -128,7 +129,6 @@ export const PAN_DEV = {
 export async function extractAll(sharedDir: string): Promise<Record<string, string>> {
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(__filename)) ?? {};
-  const { createHash } = require("crypto") as typeof import("crypto");
   const out: Record<string, string> = {};
   for (const e of EXTRACTS) {
     const raw = fs.readFileSync(path.join(sharedDir, e.spec));
