@@ -5,12 +5,12 @@
 // once and different contents are an error: we never pick a winner silently (see docs/lambda.md, "Code merge").
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
+import { cacheDirectory, ensurePrivateDirectory } from "../console/downloads";
 import { ArchiveEntry, EntrySource, entryStream, listZip, readZipEntries } from "./archiveEntries";
 
 export * from "./archiveEntries";
@@ -100,14 +100,10 @@ export async function mergeEntries(groups: ArchiveEntry[][]): Promise<ArchiveEnt
   return names.map((n) => byName.get(n)!);
 }
 
-/** A private (0700) work directory for merged archives, created on first use. */
+/** A private (0700) directory under the Console archive cache, for merged archives. */
 export function workDir(sub: string): string {
-  const base =
-    process.env.PRISMA_DEFENDER_CACHE_DIR ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "prisma-defender");
-  const dir = path.join(base, sub);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
+  const dir = path.join(cacheDirectory(), sub);
+  ensurePrivateDirectory(dir);
   return dir;
 }
 

@@ -1,0 +1,123 @@
+// Embedded mode's code: the user's archive (as Pulumi hands it over), the Console's serverless bundle and the
+// generated wrapper merged into one deterministic zip. No Pulumi resources here: plain async functions.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ArchiveEntry,
+  bufferEntry,
+  listPath,
+  listZip,
+  mergeEntries,
+  workDir,
+  writeZip,
+} from "./archive";
+import { checkCodeSize } from "./lambdaPreflight";
+import { runtimeInfo } from "./runtimes";
+import { generateWrapper } from "./wrappers";
+
+/** Every file of a Pulumi archive: FileArchive (directory, .zip, .jar) or AssetArchive (recursively). */
+export async function listPulumiArchive(
+  archive: pulumi.asset.Archive | pulumi.asset.Asset,
+  origin: string,
+  prefix = "",
+): Promise<ArchiveEntry[]> {
+  const a = archive as unknown as Record<string, Promise<unknown> | undefined>;
+  if ("assets" in a) {
+    const assets = (await a.assets) as Record<string, pulumi.asset.Archive | pulumi.asset.Asset>;
+    const groups = await Promise.all(
+      Object.keys(assets)
+        .sort()
+        .map((key) => listPulumiArchive(assets[key], origin, `${prefix}${key}`)),
+    );
+    return groups.flat();
+  }
+  if ("text" in a) return [bufferEntry(prefix, (await a.text) as string, origin)];
+  if ("path" in a) {
+    const p = (await a.path) as string;
+    if (pulumi.asset.Asset.isInstance(archive)) {
+      const [entry] = await listPath(p, origin, prefix).catch(async () => []);
+      if (!entry)
+        throw new Error(`${origin}: the FileAsset ${p} for "${prefix}" is not a readable file.`);
+      return [{ ...entry, name: prefix }];
+    }
+    return listPath(p, origin, prefix ? `${prefix.replace(/\/$/, "")}/` : "");
+  }
+  throw new Error(
+    `${origin}: embedded mode reads FileArchive, AssetArchive, FileAsset and StringAsset only; ` +
+      "a RemoteArchive or RemoteAsset cannot be merged with the Defender bundle.",
+  );
+}
+
+export interface EmbeddedCodeRequest {
+  code: pulumi.asset.Archive;
+  runtime: string;
+  handler: string;
+  /** The Console's serverless bundle (a zip in the private cache). */
+  bundlePath: string;
+  /** The code already calls the Defender: add the bundle only, keep the handler. */
+  codeAlreadyWrapped: boolean;
+}
+
+export interface EmbeddedCode {
+  /** The merged zip, named by its SHA-256 in the private cache. */
+  path: string;
+  /** Base64 SHA-256 of the zip: Lambda's `sourceCodeHash` form. */
+  sourceCodeHash: string;
+  sha256: string;
+  /** The handler the function gets (the wrapper's, or the original when the code is already wrapped). */
+  handler: string;
+  size: number;
+  unzippedSize: number;
+}
+
+/** A bundle that holds no `twistlock` module is not a Defender: refuse it rather than deploy unprotected code. */
+export function checkDefenderArchive(entries: ArchiveEntry[], origin: string): void {
+  if (!entries.some((e) => e.name.split("/").some((part) => /^twistlock/i.test(part)))) {
+    throw new Error(
+      `${origin} from the Console holds no twistlock module (${entries.length} entries): it does not look like a ` +
+        "Serverless Defender, so the function is not deployed. Check the Console's version and the runtime sent.",
+    );
+  }
+}
+
+/** Merge the user's code, the bundle and the wrapper into one zip; every limit is checked before it is written. */
+export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<EmbeddedCode> {
+  const code = await listPulumiArchive(req.code, "code");
+  if (code.length === 0) throw new Error("code: the archive is empty.");
+  const bundle = await listZip(req.bundlePath, "the Defender bundle");
+  checkDefenderArchive(bundle, "the Defender bundle");
+  const wrapper = req.codeAlreadyWrapped
+    ? { handler: req.handler, files: [] }
+    : generateWrapper({
+        runtime: req.runtime,
+        originalHandler: req.handler,
+        files: code.map((e) => e.name),
+      });
+  const generated = wrapper.files.map((f) =>
+    bufferEntry(f.path, f.content, "the generated wrapper"),
+  );
+  // The docs load the Node.js bundle with require(): under a user's `"type": "module"` package.json its .js files
+  // would be read as ES modules and fail, so the bundle's folder gets a package.json of its own when it has none.
+  if (
+    runtimeInfo(req.runtime).family === "nodejs" &&
+    !bundle.some((e) => e.name === "twistlock/package.json")
+  ) {
+    generated.push(
+      bufferEntry("twistlock/package.json", '{ "type": "commonjs" }\n', "the generated wrapper"),
+    );
+  }
+  const entries = await mergeEntries([code, bundle, generated]);
+  const unzipped = entries.reduce((n, e) => n + e.size, 0);
+  const early = checkCodeSize(0, unzipped);
+  if (early) throw new Error(early);
+  const written = await writeZip(entries, workDir("lambda"));
+  const late = checkCodeSize(written.size, written.unzippedSize);
+  if (late) throw new Error(late);
+  return {
+    path: written.path,
+    sha256: written.sha256,
+    sourceCodeHash: Buffer.from(written.sha256, "hex").toString("base64"),
+    handler: wrapper.handler,
+    size: written.size,
+    unzippedSize: written.unzippedSize,
+  };
+}
