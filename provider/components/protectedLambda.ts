@@ -145,8 +145,13 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             provider: "aws",
             runtime: runtimeInfo(c.runtime).bundleRuntime!,
           });
+          if (!userCode) {
+            throw new Error(
+              fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
+            );
+          }
           return buildEmbeddedCode({
-            code: userCode!,
+            code: userCode,
             runtime: c.runtime,
             handler: c.handler,
             bundlePath: bundle.path,
