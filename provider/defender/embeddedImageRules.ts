@@ -1,0 +1,163 @@
+// The rules EmbeddedDefenderImage's arguments must follow, as one pure function returning every problem, each
+// naming the field and the fix. The component runs it on the values that are plain in its constructor, and the
+// deploy-time plan runs it again on everything once Outputs have resolved, before any Console request.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** How the Defender gets into the image. */
+export enum EmbedMode {
+  /** Send the Dockerfile to the Console (`POST /defenders/app-embedded`) and build from the Dockerfile it returns. */
+  Console = "Console",
+  /** Download the Defender tarball and add the Defender block to the Dockerfile ourselves. */
+  Tarball = "Tarball",
+  /** Protect an existing image by reference: `FROM <baseImage>` plus the Defender block. */
+  Image = "Image",
+}
+
+/** Where the Defender's INSTALL_BUNDLE credential goes. */
+export enum InstallBundlePlacement {
+  /** As an ENV in the image, like the Console does: anyone who can pull the image can read the credential. */
+  BakedIntoImage = "BakedIntoImage",
+  /** Not in the image: exposed as the secret output `installBundle` for the runtime to set as INSTALL_BUNDLE. */
+  InjectAtRuntime = "InjectAtRuntime",
+}
+
+/**
+ * App IDs: 1-128 characters, letters, digits and `.` `_` `:` `-`, starting with a letter or digit. The Console's
+ * own rule is undocumented; this is the simulator's (provider/simulator/appEmbedded.ts), kept equal by a test.
+ */
+export const APP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** An absolute path of plain characters: it is written into ADD, ENV and the ENTRYPOINT. */
+export const DATA_FOLDER_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
+const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+const IMAGE_REF_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
+export const DEFAULT_DATA_FOLDER = "/twistlock";
+
+/** The arguments with Outputs resolved (absent when not given; `undefined` also for unknown-at-construction). */
+export interface EmbeddedImageValues {
+  mode: EmbedMode;
+  context?: string;
+  dockerfile?: string;
+  target?: string;
+  platform?: string;
+  buildArgs?: Record<string, string>;
+  baseImage?: string;
+  originalEntrypoint?: string[];
+  originalCommand?: string[];
+  appId?: string;
+  dataFolder?: string;
+}
+
+/** The Dockerfile path docker would use: `dockerfile` (relative to the working directory), else `<context>/Dockerfile`. */
+export function dockerfilePathOf(values: {
+  context?: string;
+  dockerfile?: string;
+}): string | undefined {
+  if (values.dockerfile !== undefined) return path.resolve(values.dockerfile);
+  return values.context !== undefined ? path.resolve(values.context, "Dockerfile") : undefined;
+}
+
+/** Every problem with the given values; `present` lists fields given as still-unknown Outputs (checked later). */
+export function embeddedImageProblems(
+  values: EmbeddedImageValues,
+  present: string[] = [],
+): string[] {
+  const problems: string[] = [];
+  const given = (field: keyof EmbeddedImageValues) =>
+    values[field] !== undefined || present.includes(field);
+  const { mode } = values;
+  if (!Object.values(EmbedMode).includes(mode)) {
+    problems.push(
+      `\`mode\` must be one of ${Object.values(EmbedMode).join(", ")}; got ${JSON.stringify(mode)}`,
+    );
+  }
+  if (mode === EmbedMode.Image) {
+    if (!given("baseImage"))
+      problems.push(
+        "`baseImage` is required in mode Image: the image to protect, such as registry.example.com/app@sha256:...",
+      );
+    for (const field of ["context", "dockerfile", "target", "buildArgs"] as const) {
+      if (given(field))
+        problems.push(
+          `\`${field}\` is not used in mode Image (it builds FROM \`baseImage\`); remove it, or use mode Tarball to build your Dockerfile`,
+        );
+    }
+    if (!given("originalEntrypoint") && !given("originalCommand")) {
+      problems.push(
+        "mode Image needs `originalEntrypoint` and/or `originalCommand`: the image's ENTRYPOINT and CMD, which cannot be read from a registry here (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' <image>)",
+      );
+    }
+  } else {
+    if (!given("context"))
+      problems.push(`\`context\` is required in mode ${mode}: the directory to build`);
+    if (given("baseImage"))
+      problems.push(
+        `\`baseImage\` is only used in mode Image; the base image comes from the Dockerfile's FROM`,
+      );
+    if (mode === EmbedMode.Console) {
+      for (const field of ["originalEntrypoint", "originalCommand"] as const) {
+        if (given(field))
+          problems.push(
+            `\`${field}\` cannot be used in mode Console (the Console decides what to wrap); use mode Tarball`,
+          );
+      }
+    }
+  }
+  if (values.context !== undefined) {
+    const stat = fs.statSync(values.context, { throwIfNoEntry: false });
+    if (!stat)
+      problems.push(
+        `\`context\` ${values.context} does not exist (resolved from ${process.cwd()})`,
+      );
+    else if (!stat.isDirectory()) problems.push(`\`context\` ${values.context} is not a directory`);
+  }
+  const dockerfile = mode === EmbedMode.Image ? undefined : dockerfilePathOf(values);
+  if (
+    dockerfile !== undefined &&
+    (values.dockerfile !== undefined || fs.existsSync(values.context!))
+  ) {
+    const stat = fs.statSync(dockerfile, { throwIfNoEntry: false });
+    const field =
+      values.dockerfile !== undefined
+        ? "`dockerfile`"
+        : "`dockerfile` (default <context>/Dockerfile)";
+    if (!stat) problems.push(`${field} ${dockerfile} does not exist`);
+    else if (!stat.isFile()) problems.push(`${field} ${dockerfile} is not a file`);
+  }
+  if (values.appId !== undefined && !APP_ID_PATTERN.test(values.appId)) {
+    problems.push(
+      `\`appId\` ${JSON.stringify(values.appId)} is not accepted by the Console: use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+    );
+  }
+  const folder = values.dataFolder;
+  if (
+    folder !== undefined &&
+    (!DATA_FOLDER_PATTERN.test(folder) ||
+      folder.split("/").includes("..") ||
+      folder.replace(/\/+$/, "") === "")
+  ) {
+    problems.push(
+      `\`dataFolder\` ${JSON.stringify(folder)} must be an absolute directory path of letters, digits, '.', '_', '-' and '/', other than / and without '..' (such as ${DEFAULT_DATA_FOLDER})`,
+    );
+  }
+  if (values.platform !== undefined && !PLATFORM_PATTERN.test(values.platform)) {
+    problems.push(`\`platform\` ${JSON.stringify(values.platform)} must look like linux/amd64`);
+  }
+  if (values.baseImage !== undefined && !IMAGE_REF_PATTERN.test(values.baseImage)) {
+    problems.push(
+      `\`baseImage\` ${JSON.stringify(values.baseImage)} is not an image reference (such as registry.example.com/team/app:1.2 or ...@sha256:<digest>)`,
+    );
+  }
+  for (const field of ["originalEntrypoint", "originalCommand"] as const) {
+    const value = values[field];
+    if (
+      value !== undefined &&
+      (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    ) {
+      problems.push(
+        `\`${field}\` must be a list of strings (exec form), such as ["/app/server", "--port", "8080"]`,
+      );
+    }
+  }
+  return problems;
+}
