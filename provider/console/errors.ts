@@ -135,10 +135,13 @@ export function hintForStatus(status: number, usesGivenToken: boolean): string {
     return "Check `apiVersion` and the URL's path prefix: on SaaS the URL must include the tenant segment, such as https://us-west1.cloud.twistlock.com/us-3-123456789.";
   }
   if (status === 429) {
-    return "The Console rate-limited the requests and kept doing so after the retries; try again later.";
+    return "The Console rate-limited the requests; try again later.";
+  }
+  if (status === 501 || status === 505) {
+    return "The Console does not support this request: check `apiVersion` against the Console's version.";
   }
   if (status >= 500) {
-    return "The Console failed to answer after the retries; check its health and logs, then try again.";
+    return "The Console failed to answer; check its health and logs, then try again.";
   }
   return "Check the request's inputs against the message above.";
 }

@@ -83,10 +83,18 @@ export async function withRetries<T>(
         if (!info?.retryable || n >= options.maxAttempts) throw annotate(error, n);
         let wait = backoffMs(n, options);
         if (info.retryAfterMs !== undefined) {
-          if (info.retryAfterMs > options.maxRetryAfterMs) throw annotate(error, n);
+          if (info.retryAfterMs > options.maxRetryAfterMs) {
+            const asked = Math.ceil(info.retryAfterMs / 1000);
+            throw annotate(
+              error,
+              n,
+              `the Console asked to wait ${asked}s, longer than this client waits`,
+            );
+          }
           wait = Math.max(wait, info.retryAfterMs);
         }
-        if (wait >= remainingMs()) throw annotate(error, n);
+        if (wait >= remainingMs())
+          throw annotate(error, n, "no time left before the call's deadline");
         await sleep(wait, controller.signal);
       }
     }
@@ -95,10 +103,13 @@ export async function withRetries<T>(
   }
 }
 
-function annotate(error: unknown, attempts: number): unknown {
-  if (error instanceof ConsoleError && attempts > 1) {
-    error.message = `${error.message} (gave up after ${attempts} attempts)`;
-  }
+function annotate(error: unknown, attempts: number, why?: string): unknown {
+  if (!(error instanceof ConsoleError)) return error;
+  const notes = [
+    ...(attempts > 1 ? [`gave up after ${attempts} attempts`] : []),
+    ...(why ? [why] : []),
+  ];
+  if (notes.length) error.message = `${error.message} (${notes.join("; ")})`;
   return error;
 }
 
