@@ -35,19 +35,20 @@ async function openSource(
   if (source.kind === "file") return fs.createReadStream(source.path);
   let index = zips.get(source.zipPath);
   if (!index) {
-    index = readZipEntries(source.zipPath).then(({ zip, entries }) => ({
-      zip,
-      byName: new Map(entries.map((e) => [e.fileName, e])),
-    }));
+    index = readZipEntries(source.zipPath);
     zips.set(source.zipPath, index);
   }
-  const { zip, byName } = await index;
-  return entryStream(zip, byName.get(source.entryName)!);
+  // By position, not name: a zip may hold one name twice, and each copy must be read for what it is.
+  const { zip, entries } = await index;
+  const entry = entries[source.index];
+  if (entry?.fileName !== source.entryName)
+    throw new Error(`${source.zipPath} changed while it was being read.`);
+  return entryStream(zip, entry);
 }
 
 interface ZipIndex {
   zip: yauzl.ZipFile;
-  byName: Map<string, yauzl.Entry>;
+  entries: yauzl.Entry[];
 }
 
 async function digest(entry: ArchiveEntry, zips: Map<string, Promise<ZipIndex>>): Promise<string> {

@@ -10,7 +10,7 @@ import * as yauzl from "yauzl";
 export type EntrySource =
   | { kind: "file"; path: string }
   | { kind: "buffer"; data: Buffer }
-  | { kind: "zip"; zipPath: string; entryName: string };
+  | { kind: "zip"; zipPath: string; entryName: string; index: number };
 
 export interface ArchiveEntry {
   /** Path inside the zip: forward slashes, no leading `/` or `./`, no `..`. */
@@ -110,7 +110,7 @@ export async function listZip(
   const { zip, entries } = read;
   try {
     const out: ArchiveEntry[] = [];
-    for (const e of entries) {
+    for (const [index, e] of entries.entries()) {
       if (e.fileName.endsWith("/")) continue;
       const name = safeEntryName(prefix + e.fileName, origin);
       const unixMode = e.versionMadeBy >> 8 === 3 ? e.externalFileAttributes >>> 16 : 0;
@@ -119,7 +119,7 @@ export async function listZip(
         kind = "symlink";
         checkLinkTarget(name, await streamToString(await entryStream(zip, e)), origin);
       }
-      const source: EntrySource = { kind: "zip", zipPath, entryName: e.fileName };
+      const source: EntrySource = { kind: "zip", zipPath, entryName: e.fileName, index };
       out.push({ name, size: e.uncompressedSize, kind, source, origin });
     }
     return out;
