@@ -1,0 +1,257 @@
+// The Lambda layer and the embedded serverless bundle: their layout, and their handlers really running (Node in a
+// child process, Python with python3).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { gzipSync } from "zlib";
+import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
+import { call, extractZip, login, tempDir, unzip } from "./helpers";
+
+/** Writes a function's code into a fresh task root. */
+function taskRoot(files: Record<string, string>): string {
+  const root = tempDir("twsim-task-");
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), content);
+  }
+  return root;
+}
+
+/** Runs `twistlock.handler` of an extracted Node layer the way Lambda would, in a child process. */
+function runNodeLayer(layer: string, root: string, originalHandler: string) {
+  const script = `
+    const layer = require(${JSON.stringify(path.join(layer, "nodejs/node_modules/twistlock"))});
+    layer.handler({ n: 20 }, { functionName: "demo", awsRequestId: "r-1" })
+      .then((r) => console.log(JSON.stringify(r)), (e) => { console.log("ERROR " + e.message); process.exit(3); });`;
+  return spawnSync(process.execPath, ["-e", script], {
+    env: {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: root,
+      ORIGINAL_HANDLER: originalHandler,
+      TW_POLICY: "p",
+    },
+    encoding: "utf8",
+  });
+}
+
+describe("console simulator: Lambda layer", () => {
+  let sim: ConsoleSimulator;
+  let token: string;
+  const layer = (body: unknown) =>
+    call(sim, "/api/v34.04/images/twistlock_defender_layer.zip", { body, token });
+  beforeAll(async () => {
+    sim = await startConsoleSimulator();
+    token = await login(sim);
+  });
+  afterAll(() => sim.close());
+
+  it.each([
+    [
+      "nodejs20.x",
+      [
+        "manifest.json",
+        "nodejs/node_modules/twistlock/index.js",
+        "nodejs/node_modules/twistlock/package.json",
+      ],
+    ],
+    ["python3.12", ["manifest.json", "python/twistlock/__init__.py"]],
+    ["ruby", ["manifest.json", "ruby/lib/twistlock.rb"]],
+    ["java21", ["java/lib/README.md", "java/lib/twistlock-defender.jar", "manifest.json"]],
+    ["dotnet6", ["dotnet/README.md", "dotnet/Twistlock.dll", "manifest.json"]],
+  ])("lays out the %s layer", async (runtime, expected) => {
+    const answer = await layer({ provider: "aws", runtime });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toBe("application/zip");
+    const files = await unzip(answer.body);
+    expect([...files.keys()].sort()).toEqual(expected);
+    expect(JSON.parse(files.get("manifest.json")!.data.toString())).toMatchObject({
+      defenderVersion: "34.04.145",
+      runtime,
+      provider: "aws",
+      architecture: "x86_64",
+    });
+    expect((await layer({ provider: "aws", runtime })).body.equals(answer.body)).toBe(true);
+  });
+
+  it("runs the Node layer handler over CommonJS, ES module, nested and callback-style handlers", async () => {
+    const dir = await extractZip(
+      (await layer({ provider: "aws", runtime: "nodejs", nodeJSModuleType: "commonjs" })).body,
+    );
+    const root = taskRoot({
+      "index.js":
+        "exports.handler = async (event, context) => ({ doubled: event.n * 2, fn: context.functionName, sim: process.env.TW_DEFENDER_SIMULATED });",
+      "esm.mjs": "export const handler = async (event) => ({ esm: true, n: event.n });",
+      "src/app.js":
+        "exports.api = { main: (event, context, cb) => setTimeout(() => cb(null, { callback: event.n }), 5) };",
+      "fails.js": "exports.handler = async () => { throw new Error('boom'); };",
+      "typed/package.json": '{"type":"module"}',
+      "typed/index.js": "export const handler = async () => 'module-js';",
+    });
+    const cjs = runNodeLayer(dir, root, "index.handler");
+    expect(JSON.parse(cjs.stdout)).toEqual({ doubled: 40, fn: "demo", sim: "layer" });
+    expect(cjs.stderr).toContain("twistlock-defender(simulated): layer invoke index.handler #1");
+    expect(JSON.parse(runNodeLayer(dir, root, "esm.handler").stdout)).toEqual({ esm: true, n: 20 });
+    expect(JSON.parse(runNodeLayer(dir, root, "src/app.api.main").stdout)).toEqual({
+      callback: 20,
+    });
+    expect(JSON.parse(runNodeLayer(dir, root, "typed/index.handler").stdout)).toBe("module-js");
+    const failing = runNodeLayer(dir, root, "fails.handler");
+    expect([failing.status, failing.stdout.trim()]).toEqual([3, "ERROR boom"]);
+    const missing = runNodeLayer(dir, root, "nothere.handler");
+    expect(missing.stdout).toMatch(/cannot find module nothere/);
+  });
+
+  it("runs the Python layer handler with python3", async () => {
+    const dir = await extractZip((await layer({ provider: "aws", runtime: "python3.12" })).body);
+    const root = taskRoot({
+      "app/main.py":
+        "import os\ndef handler(event, context):\n    return {'doubled': event['n'] * 2, 'fn': context.function_name, 'sim': os.environ.get('TW_DEFENDER_SIMULATED')}\n",
+    });
+    const code = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(path.join(dir, "python"))})`,
+      "import twistlock",
+      "class Context:\n    function_name = 'demo'\n    aws_request_id = 'r-1'\n    def get_remaining_time_in_millis(self): return 3000",
+      "print(json.dumps(twistlock.handler({'n': 21}, Context())))",
+    ].join("\n");
+    const run = spawnSync("python3", ["-c", code], {
+      env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: root, ORIGINAL_HANDLER: "app/main.handler" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toContain("twistlock-defender(simulated): warning: TW_POLICY is not set");
+    expect(run.stderr).toContain("layer invoke app/main.handler #1");
+    expect(JSON.parse(run.stdout)).toEqual({ doubled: 42, fn: "demo", sim: "layer" });
+  });
+
+  it.each([
+    [{ provider: "azure", runtime: "nodejs" }, /aws only/],
+    [{ provider: "aws", runtime: "go1.x" }, /invalid runtime: must be one of python, python3.9/],
+    [{ provider: "aws", runtime: "nodejs", nodeJSModuleType: "esm" }, /invalid nodeJSModuleType/],
+    [{ provider: "aws" }, /missing runtime/],
+    [{ provider: "aws", runtime: "python", proxyCA: "not a pem" }, /proxyCA/],
+  ])("400s %j", async (body, message) => {
+    const answer = await layer(body);
+    expect(answer.status).toBe(400);
+    expect(answer.json().err).toMatch(message);
+  });
+});
+
+describe("console simulator: serverless bundle", () => {
+  let sim: ConsoleSimulator;
+  let token: string;
+  const bundle = (body: unknown) =>
+    call(sim, "/api/v34.04/defenders/serverless/bundle", { body, token });
+  beforeAll(async () => {
+    sim = await startConsoleSimulator({ https: false });
+    token = await login(sim);
+  });
+  afterAll(() => sim.close());
+
+  it("gives Node wrappers that run the function's handler (async and callback styles)", async () => {
+    const root = await extractZip((await bundle({ provider: "aws", runtime: "nodejs22.x" })).body);
+    const script = `
+      const twistlock = require("./twistlock");
+      const asyncFn = twistlock.asyncHandler(async (event) => ({ n: event.n, sim: process.env.TW_DEFENDER_SIMULATED }));
+      const cbFn = twistlock.handler((event, context, cb) => cb(null, { cb: event.n }));
+      asyncFn({ n: 1 }, {}).then((a) => cbFn({ n: 2 }, {}, (e, b) => console.log(JSON.stringify([a, b, cbFn.length]))));`;
+    const run = spawnSync(process.execPath, ["-e", script], {
+      cwd: root,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, TW_POLICY: "p" },
+    });
+    expect(JSON.parse(run.stdout)).toEqual([{ n: 1, sim: "embedded" }, { cb: 2 }, 3]);
+    expect(run.stderr).toContain("embedded invoke");
+  });
+
+  it("gives a Python @twistlock.serverless.handler decorator that runs under python3", async () => {
+    const root = await extractZip((await bundle({ provider: "aws", runtime: "python" })).body);
+    fs.writeFileSync(
+      path.join(root, "handler.py"),
+      "import twistlock.serverless\n\n@twistlock.serverless.handler\ndef handler(event, context):\n    return {'n': event['n']}\n",
+    );
+    const run = spawnSync(
+      "python3",
+      [
+        "-c",
+        "import json, handler; print(json.dumps([handler.handler({'n': 5}, None), handler.handler.__name__]))",
+      ],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, TW_POLICY: "p" },
+      },
+    );
+    expect(JSON.parse(run.stdout)).toEqual([{ n: 5 }, "handler"]);
+    expect(run.stderr).toContain("embedded invoke handler #1");
+  });
+
+  it("lays out Ruby, Java and .NET bundles, with a real nupkg", async () => {
+    const ruby = await unzip((await bundle({ provider: "aws", runtime: "ruby" })).body);
+    expect(ruby.get("twistlock/twistlock.rb")!.data.toString()).toContain(
+      "def self.handler(event:, context:, &block)",
+    );
+    const java = await unzip((await bundle({ provider: "aws", runtime: "java11" })).body);
+    expect(java.get("twistlock/defender-34.04.145.pom")!.data.toString()).toContain(
+      "<artifactId>defender</artifactId>",
+    );
+    expect(
+      (await unzip(java.get("twistlock/defender-34.04.145.jar")!.data)).has("META-INF/MANIFEST.MF"),
+    ).toBe(true);
+    for (const provider of ["aws", "azure"]) {
+      const dotnet = await unzip((await bundle({ provider, runtime: "dotnet" })).body);
+      const nupkg = await unzip(dotnet.get("twistlock/twistlock.34.04.145.nupkg")!.data);
+      const nuspec = nupkg.get("Twistlock.nuspec")!.data.toString();
+      expect(nuspec).toContain("<id>Twistlock</id>");
+      expect(nuspec).toContain("<version>34.04.145</version>");
+      expect(nupkg.get("build/Twistlock.targets")!.data.toString()).toContain("TwistlockFiles");
+      expect(JSON.parse(dotnet.get("twistlock/manifest.json")!.data.toString()).provider).toBe(
+        provider,
+      );
+    }
+  });
+
+  it.each([
+    [{ provider: "azure", runtime: "python" }, /azure.*dotnet/],
+    [{ provider: "gcp", runtime: "nodejs" }, /invalid provider gcp/],
+    [{ provider: "oracle", runtime: "nodejs" }, /invalid provider: must be one of aws, azure, gcp/],
+    [{ provider: ["aws"], runtime: ["nodejs14.x"] }, /invalid provider: must be string/],
+  ])("400s %j", async (body, message) => {
+    const answer = await bundle(body);
+    expect(answer.status).toBe(400);
+    expect(answer.json().err).toMatch(message);
+  });
+});
+
+describe("console simulator: padded downloads", () => {
+  it("pads layer and bundle zips to bundlePaddingBytes exactly, with incompressible stored bytes", async () => {
+    const size = 3 * 1024 * 1024 + 17;
+    const sim = await startConsoleSimulator({ https: false, bundlePaddingBytes: size });
+    try {
+      const token = await login(sim);
+      const answer = await call(sim, "/api/v1/defenders/serverless/bundle", {
+        body: { provider: "aws", runtime: "nodejs" },
+        token,
+      });
+      expect(answer.status).toBe(200);
+      expect(Number(answer.headers["content-length"])).toBe(size);
+      expect(answer.body.length).toBe(size);
+      const files = await unzip(answer.body);
+      const padding = files.get("twistlock/padding.bin")!.data;
+      expect(files.has("twistlock/index.js")).toBe(true);
+      expect(gzipSync(padding.subarray(0, 1 << 20)).length).toBeGreaterThan(1 << 20);
+      const again = await call(sim, "/api/v1/defenders/serverless/bundle", {
+        body: { provider: "aws", runtime: "nodejs" },
+        token,
+      });
+      expect(again.body.equals(answer.body)).toBe(true);
+      const layerZip = await call(sim, "/api/v1/images/twistlock_defender_layer.zip", {
+        body: { provider: "aws", runtime: "python" },
+        token,
+      });
+      expect(layerZip.body.length).toBe(size);
+      expect((await unzip(layerZip.body)).has("python/twistlock/__init__.py")).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+});
