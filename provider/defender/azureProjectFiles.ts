@@ -1,5 +1,6 @@
 // Reading an Azure Functions .NET project and a Serverless Defender bundle from disk, for the preparation
 // (azureProjectPrepare.ts) and the check (azureProjectCheck.ts). The edits themselves are pure (azureProject.ts).
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
@@ -152,4 +153,31 @@ export function sameVersion(a: string, b: string): boolean {
       .join(".")
       .replace(/(\.0)+$/, "");
   return norm(a) === norm(b);
+}
+
+/**
+ * Hex SHA-256 of a published package: of the bytes for a .zip, of every file's path and bytes (sorted) for a
+ * folder. It names the uploaded blob, so new code means a new URL and the app reloads it.
+ */
+export function packageHash(p: string): string {
+  const full = path.resolve(p);
+  if (!fs.existsSync(full))
+    throw new Error(`packagePath ${full} does not exist: run dotnet publish first`);
+  const hash = createHash("sha256");
+  if (fs.statSync(full).isFile()) return hash.update(fs.readFileSync(full)).digest("hex");
+  const walk = (rel: string) => {
+    const entries = fs.readdirSync(path.join(full, rel), { withFileTypes: true });
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const relPath = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(relPath);
+      else
+        hash.update(`${relPath}\0`).update(
+          createHash("sha256")
+            .update(fs.readFileSync(path.join(full, relPath)))
+            .digest(),
+        );
+    }
+  };
+  walk("");
+  return hash.digest("hex");
 }

@@ -18,7 +18,10 @@ function applyPlan(tree: Map<string, Buffer>, plan: SourcePlan): Map<string, Buf
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-function snapshotOf(tree: Map<string, Buffer>, like: ProjectSnapshot): Omit<ProjectSnapshot, "dir"> {
+function snapshotOf(
+  tree: Map<string, Buffer>,
+  like: ProjectSnapshot,
+): Omit<ProjectSnapshot, "dir"> {
   const text = (p: string) => tree.get(p)!.toString("utf8");
   const nuget = [...tree.keys()].find((k) => k.toLowerCase() === "nuget.config");
   return {
@@ -26,7 +29,9 @@ function snapshotOf(tree: Map<string, Buffer>, like: ProjectSnapshot): Omit<Proj
     csproj: text(like.csprojPath),
     nugetConfigPath: nuget,
     nugetConfig: nuget && text(nuget),
-    sources: [...tree.keys()].filter((k) => k.endsWith(".cs")).map((p) => ({ path: p, text: text(p) })),
+    sources: [...tree.keys()]
+      .filter((k) => k.endsWith(".cs"))
+      .map((p) => ({ path: p, text: text(p) })),
   };
 }
 
@@ -55,7 +60,8 @@ describe.each(PROJECTS)("preparing the %s fixture", (name) => {
     }
     const expected = readTree(golden);
     expect([...after.keys()]).toEqual([...expected.keys()]);
-    for (const [p, data] of after) expect(`${p}:\n${data.toString("utf8")}`).toBe(`${p}:\n${expected.get(p)!.toString("utf8")}`);
+    for (const [p, data] of after)
+      expect(`${p}:\n${data.toString("utf8")}`).toBe(`${p}:\n${expected.get(p)!.toString("utf8")}`);
     for (const [p, data] of after) expect(data.equals(expected.get(p)!)).toBe(true);
   });
 
@@ -76,6 +82,8 @@ describe.each(PROJECTS)("preparing the %s fixture", (name) => {
     expect(upgraded.changes.map((c) => c.path)).toEqual([project.csprojPath]);
     const text = upgraded.changes[0].content!.toString("utf8");
     expect(text).toContain('<PackageReference Include="Twistlock" Version="34.04.200" />');
-    expect(text.replace("34.04.200", VERSION)).toBe(after.get(project.csprojPath)!.toString("utf8"));
+    expect(text.replace("34.04.200", VERSION)).toBe(
+      after.get(project.csprojPath)!.toString("utf8"),
+    );
   });
 });

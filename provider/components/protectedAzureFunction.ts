@@ -1,0 +1,244 @@
+// ProtectedAzureFunction: a Windows, 64-bit .NET Function App with the TW_POLICY app setting of the Serverless
+// Defender. The Defender itself lives in the app's code (a NuGet package and one Init call per function), which no
+// infrastructure can add: `npx prisma-defender prepare-azure-function` does that, and `projectDir` makes the
+// deployment check it was done (compute-api.md section 5.5).
+import * as pulumi from "@pulumi/pulumi";
+import * as web from "@pulumi/azure-native/web";
+import { consoleFor } from "../console/client";
+import { resolveConsoleSettings } from "../console/settings";
+import {
+  AppSetting,
+  azureFunctionPreflight,
+  AzureFunctionPreflightInput,
+  deriveFunctionAppName,
+  functionAppNameProblem,
+  mergeAppSettings,
+} from "../defender/azureFunctionApp";
+import { checkAzureFunctionProject, prepareCommand } from "../defender/azureProjectCheck";
+import { deployFunctionPackage, functionStorageConnection } from "./azureFunctionStorage";
+import {
+  AzureFunctionWorkerRuntime,
+  ProtectedAzureFunctionArgs,
+} from "./protectedAzureFunctionArgs";
+
+export * from "./protectedAzureFunctionArgs";
+
+const isPlain = (v: unknown) => !pulumi.Output.isInstance(v) && !(v instanceof Promise);
+
+/**
+ * A .NET Azure Function App on Windows (64-bit worker) protected by the Prisma Cloud Serverless Defender: adds
+ * TW_POLICY (encoded by the Console for this app's name) to the app settings, optionally checks that the project
+ * is prepared for the Console's Defender and deploys its published package from a blob.
+ */
+export class ProtectedAzureFunction extends pulumi.ComponentResource {
+  /** The Function App. */
+  public readonly app: web.WebApp;
+  /** The app's default host name, `<name>.azurewebsites.net`. */
+  public readonly defaultHostName: pulumi.Output<string>;
+  /** The Function App name TW_POLICY was encoded for. */
+  public readonly functionAppName: pulumi.Output<string>;
+  /** The Console's (and so the Defender's) version, such as `34.04.145`. */
+  public readonly defenderVersion: pulumi.Output<string>;
+  /** True when `projectDir` was given and is prepared for this Console (the deployment fails otherwise). */
+  public readonly projectCheckPassed: pulumi.Output<boolean>;
+  /** Names of every app setting, in order (the values are secret). */
+  public readonly appSettingNames: pulumi.Output<string[]>;
+  /** The TW_POLICY value (secret). */
+  public readonly twPolicy: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: ProtectedAzureFunctionArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("prisma-defender:index:ProtectedAzureFunction", name, {}, opts);
+    const fail = (problems: string[]) =>
+      new pulumi.ResourceError(
+        `ProtectedAzureFunction "${name}":\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        this,
+        true,
+      );
+    if (args.storageConnectionString !== undefined && args.storageAccountKey !== undefined)
+      throw fail(["set `storageConnectionString` or `storageAccountKey`, not both"]);
+    if (args.packagePath !== undefined && args.storageAccountName === undefined)
+      throw fail([
+        "`packagePath` needs `storageAccountName`: the package is uploaded to that account",
+      ]);
+    const managesStorage =
+      args.storageConnectionString !== undefined || args.storageAccountName !== undefined;
+    const preflight = (input: AzureFunctionPreflightInput, appName: string) => {
+      const nameProblem = functionAppNameProblem(
+        appName,
+        args.name === undefined
+          ? `the component name "${name}" gives the Function App name`
+          : "`name`",
+      );
+      const problems = [
+        ...(nameProblem ? [nameProblem] : []),
+        ...azureFunctionPreflight({
+          ...input,
+          managesStorage,
+          deploysPackage: args.packagePath !== undefined,
+        }),
+      ];
+      if (problems.length) throw fail(problems);
+    };
+    // Everything the preflight reads, checked now when plain and again once resolved when some are Outputs.
+    const checked = {
+      kind: args.kind,
+      reserved: args.reserved,
+      linuxFxVersion: args.linuxFxVersion,
+      use32BitWorkerProcess: args.use32BitWorkerProcess,
+      workerRuntime: args.workerRuntime,
+      netFrameworkVersion: args.netFrameworkVersion,
+      appSettings: args.appSettings,
+      name: args.name ?? deriveFunctionAppName(name),
+    };
+    const toPreflight = (c: pulumi.Unwrap<typeof checked>) => {
+      const settings = (c.appSettings ?? []) as AppSetting[];
+      const fromSettings = settings.find(
+        (s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME",
+      );
+      preflight(
+        {
+          ...c,
+          appSettingNames: settings.map((s) => s.name),
+          appSettingsWorkerRuntime: fromSettings?.value,
+        },
+        c.name,
+      );
+      return c;
+    };
+    const allPlain =
+      Object.values(checked).every(isPlain) &&
+      ((args.appSettings as unknown[] | undefined) ?? []).every(
+        (s) => isPlain(s) && Object.values(s as object).every(isPlain),
+      );
+    if (allPlain) toPreflight(checked as pulumi.Unwrap<typeof checked>);
+    const resolvedArgs = pulumi.output(checked).apply((c) => (allPlain ? c : toPreflight(c)));
+    const appName = resolvedArgs.apply((c) => c.name);
+
+    // The Console: its version, and TW_POLICY for this app name. Encoding changes nothing on the Console, so it
+    // runs in preview too and the preview shows the settings the update will set.
+    const settings = resolveConsoleSettings(args.console, name);
+    const fromConsole = pulumi.all([settings, appName]).apply(async ([s, functionName]) => {
+      const console = consoleFor(s);
+      const [consoleAddr, version] = await Promise.all([
+        console.consoleAddress(),
+        console.consoleVersion(),
+      ]);
+      const twPolicy = await console.encodeServerlessPolicy({
+        consoleAddr,
+        function: functionName,
+        provider: "azure",
+      });
+      return { version, twPolicy };
+    });
+    const twPolicy = pulumi.secret(fromConsole.twPolicy);
+    const defenderVersion = pulumi.unsecret(fromConsole.version);
+    const workerRuntime = resolvedArgs.apply((c) => {
+      const fromSettings = ((c.appSettings ?? []) as AppSetting[]).find(
+        (s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME",
+      );
+      return c.workerRuntime ?? fromSettings?.value ?? AzureFunctionWorkerRuntime.DotnetIsolated;
+    });
+
+    // Without the Init call in the code, TW_POLICY protects nothing; the check is the only place that can tell.
+    let projectCheckPassed: pulumi.Output<boolean>;
+    if (args.projectDir === undefined) {
+      pulumi.log.warn(
+        `no projectDir: the deployment cannot check that the code calls Twistlock.Serverless.Init; without it the app runs unprotected`,
+        this,
+      );
+      projectCheckPassed = pulumi.output(false);
+    } else {
+      projectCheckPassed = pulumi
+        .all([args.projectDir, defenderVersion, workerRuntime])
+        .apply(async ([dir, version, runtime]) => {
+          const check = await checkAzureFunctionProject(dir, version);
+          const wrongModel = check.hostings.find(
+            (h) => (h === "isolated") !== (runtime === AzureFunctionWorkerRuntime.DotnetIsolated),
+          );
+          if (wrongModel)
+            check.problems.push(
+              `the project's functions are ${wrongModel === "isolated" ? "isolated-worker ([Function])" : "in-process ([FunctionName])"}, but FUNCTIONS_WORKER_RUNTIME is ${runtime}: set workerRuntime accordingly`,
+            );
+          if (check.problems.length)
+            throw fail([
+              `the project ${dir} is not prepared for the Console's Defender ${version}; run \`${prepareCommand(dir)}\`, rebuild and publish:`,
+              ...check.problems,
+            ]);
+          return true;
+        });
+    }
+
+    const connection = functionStorageConnection(args, this);
+    const runFromPackageUrl =
+      args.packagePath === undefined ? undefined : deployFunctionPackage(name, args, appName, this);
+
+    const appSettings = pulumi
+      .all([
+        args.appSettings ?? [],
+        workerRuntime,
+        args.functionsExtensionVersion ?? "~4",
+        connection,
+        runFromPackageUrl,
+        twPolicy,
+        projectCheckPassed,
+      ])
+      .apply(([user, runtime, extensionVersion, storageConnection, packageUrl, policy]) =>
+        mergeAppSettings(user as AppSetting[], {
+          workerRuntime: runtime,
+          extensionVersion,
+          storageConnectionString: storageConnection,
+          runFromPackageUrl: packageUrl,
+          twPolicy: policy,
+        }),
+      );
+    this.app = new web.WebApp(
+      name,
+      {
+        name: appName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: "functionapp",
+        reserved: false,
+        serverFarmId: args.serverFarmId,
+        httpsOnly: args.httpsOnly ?? true,
+        identity:
+          args.identity === undefined
+            ? undefined
+            : pulumi
+                .output(args.identity)
+                .apply((i) => ({ type: i.type, userAssignedIdentities: i.userAssignedIdentities })),
+        virtualNetworkSubnetId: args.virtualNetworkSubnetId,
+        tags: args.tags,
+        siteConfig: {
+          appSettings: pulumi.secret(appSettings),
+          use32BitWorkerProcess: false,
+          netFrameworkVersion: args.netFrameworkVersion ?? "v8.0",
+          alwaysOn: args.alwaysOn,
+          minTlsVersion: args.minTlsVersion ?? "1.2",
+          ftpsState: args.ftpsState ?? "Disabled",
+        },
+      },
+      { parent: this },
+    );
+
+    this.defaultHostName = this.app.defaultHostName;
+    this.functionAppName = appName;
+    this.defenderVersion = defenderVersion;
+    this.projectCheckPassed = projectCheckPassed;
+    this.appSettingNames = pulumi.unsecret(appSettings.apply((s) => s.map((x) => x.name)));
+    this.twPolicy = twPolicy;
+    this.registerOutputs({
+      app: this.app,
+      defaultHostName: this.defaultHostName,
+      functionAppName: this.functionAppName,
+      defenderVersion,
+      projectCheckPassed,
+      appSettingNames: this.appSettingNames,
+      twPolicy,
+    });
+  }
+}
