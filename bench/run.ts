@@ -2,14 +2,18 @@
 // here fails on a wall-clock limit. The method is in bench/README.md.
 import * as os from "node:os";
 import { concurrencyBenchmark } from "./benchmarks/concurrency";
+import { deploymentBenchmark } from "./benchmarks/deployment";
 import { memoryBenchmark } from "./benchmarks/memory";
 import { pluginStartBenchmark } from "./benchmarks/pluginStart";
+import { previewBenchmark } from "./benchmarks/preview";
 import { BenchOutcome, RatioRow, reason } from "./lib/outcome";
 import { formatTable } from "./lib/table";
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchOutcome> }[] = [
   { name: "1. memory", run: memoryBenchmark },
   { name: "2. concurrent identical requests", run: concurrencyBenchmark },
+  { name: "3. requests per deployment", run: deploymentBenchmark },
+  { name: "4. preview overhead", run: previewBenchmark },
   { name: "5. plugin start", run: pluginStartBenchmark },
 ];
 

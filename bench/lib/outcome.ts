@@ -8,7 +8,8 @@ export interface RatioRow {
   benchmark: string;
   /** What the figure is, such as "peak RSS - baseline (MB)". */
   measure: string;
-  measured: number | undefined;
+  /** The figure; ratios as text with two decimals ("1.00"). */
+  measured: number | string | undefined;
   /** The goal, as text (such as "<= 64"). */
   goal: string;
   met: boolean | undefined;

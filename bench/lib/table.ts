@@ -30,7 +30,8 @@ export function formatTable(title: string, headers: string[], rows: Cell[][]): s
 
 export const mb = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 10) / 10;
 export const ms = (n: number): number => Math.round(n);
-export const ratio = (n: number): number => Math.round(n * 100) / 100;
+/** A ratio with two decimals, as text so that 1 prints as "1.00". */
+export const ratio = (n: number): string => n.toFixed(2);
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
