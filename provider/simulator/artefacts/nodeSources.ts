@@ -10,8 +10,8 @@ function markRan(mode, handlerName) {
   const state = (globalThis.__twistlockDefender = globalThis.__twistlockDefender || { mode, invocations: 0 });
   state.invocations += 1;
   process.env.TW_DEFENDER_SIMULATED = mode;
-  if (!process.env.TW_POLICY) console.error(PREFIX + ": warning: TW_POLICY is not set");
-  console.error(PREFIX + ": " + mode + " invoke " + handlerName + " #" + state.invocations);
+  if (!process.env.TW_POLICY) console.warn(PREFIX + ": warning: TW_POLICY is not set");
+  console.warn(PREFIX + ": " + mode + " invoke " + handlerName + " #" + state.invocations);
 }
 `;
 
