@@ -52,16 +52,24 @@ export function identityKey(
   ]);
 }
 
+function retryOptionsFromEnv(): ConsoleClientOptions {
+  const raw = process.env.PRISMA_DEFENDER_RETRY_OPTIONS;
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as ConsoleClientOptions;
+  } catch {
+    throw new Error(
+      'PRISMA_DEFENDER_RETRY_OPTIONS must be JSON such as {"maxAttempts":2,"baseDelayMs":50}',
+    );
+  }
+}
+
 /** The client for these settings, created once per process per identity. */
 export function consoleFor(
   settings: ResolvedConsoleSettings,
   options?: ConsoleClientOptions,
 ): ComputeConsole {
-  const envOptions = process.env.PRISMA_DEFENDER_RETRY_OPTIONS;
-  const merged: ConsoleClientOptions = {
-    ...(envOptions ? (JSON.parse(envOptions) as ConsoleClientOptions) : {}),
-    ...options,
-  };
+  const merged: ConsoleClientOptions = { ...retryOptionsFromEnv(), ...options };
   const key = identityKey(settings, merged);
   let instance = instances.get(key);
   if (!instance) {

@@ -6,7 +6,14 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { Readable } from "node:stream";
 import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "./errors";
-import { AttemptContext, markRetryable, parseRetryAfter, RetryOptions, withRetries } from "./retry";
+import {
+  AttemptContext,
+  markFinal,
+  markRetryable,
+  parseRetryAfter,
+  RetryOptions,
+  withRetries,
+} from "./retry";
 import { ResolvedConsoleSettings } from "./types";
 
 export interface ConsoleRequest {
@@ -70,7 +77,8 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
     maxRedirects: 0,
     responseType: "stream",
     validateStatus: () => true,
-    // Never read HTTP(S)_PROXY here: a proxy would see the bearer token; NO_PROXY semantics are not ours to guess.
+    // axios' own proxy support (HTTPS_PROXY) sends HTTPS requests to the proxy without a CONNECT tunnel, which
+    // would bypass the TLS checks above; proxies are therefore not used (a known gap, see the README).
     proxy: false,
   });
 
@@ -82,7 +90,9 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
       if (request.contentType) headers["Content-Type"] = request.contentType;
       let token: string | undefined;
       if (request.authenticated && tokens) {
-        token = await tokens.token(attempt.signal);
+        token = await tokens
+          .token(attempt.signal)
+          .catch((e: unknown) => Promise.reject(markFinal(e)));
         headers.Authorization = `Bearer ${token}`;
       }
       const params: Record<string, string> = {};
@@ -110,7 +120,7 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
       if (status >= 200 && status < 300) {
         return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
       }
-      const text = await readSmall(response.data, timeoutMs).catch(() => "");
+      const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
       if (status === 401 && token && !reauthenticated && tokens!.invalidate(token)) {
         // The token expired under us: sign in again once and repeat this attempt.
         reauthenticated = true;

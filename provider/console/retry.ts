@@ -37,6 +37,15 @@ export function markRetryable(error: ConsoleError, retryAfterMs?: number): Conso
   return error;
 }
 
+/**
+ * Make an error final for an enclosing retry loop: a sign-in that already ran its own retries inside a request's
+ * attempt must not be retried again by the request's loop (4 x 4 sign-ins).
+ */
+export function markFinal(error: unknown): unknown {
+  if (error instanceof ConsoleError) retryInfo.delete(error);
+  return error;
+}
+
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(header: unknown, now = Date.now()): number | undefined {
   if (typeof header !== "string" || header.trim() === "") return undefined;

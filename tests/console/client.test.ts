@@ -1,5 +1,7 @@
 // The Console client against the real simulator over HTTPS: auth modes, versions, SaaS paths, projects, TLS,
 // renewal and single flight.
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { chooseConsoleAddress, fargateQuery } from "../../provider/console/clientRules";
 import { consoleFor } from "../../provider/console/client";
 import { ConsoleError } from "../../provider/console/errors";
@@ -438,5 +440,80 @@ describe("requests", () => {
       consoleMessage: `${policy} ${installBundle}`,
     });
     for (const secret of secretsOf(sim, [policy])) expect(everything(e)).not.toContain(secret);
+  });
+});
+
+describe("answers that are not what was asked for", () => {
+  // Not a Console: a plain server standing in for a proxy, a login page or a Console of another shape, to show
+  // that such answers are refused rather than used.
+  let server: http.Server;
+  let base = "";
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const url = req.url ?? "";
+      const send = (
+        status: number,
+        type: string,
+        body: string,
+        headers: Record<string, string> = {},
+      ) => {
+        res.writeHead(status, { "Content-Type": type, ...headers });
+        res.end(body);
+      };
+      if (url.startsWith("/html/"))
+        return send(200, "text/html", "<!DOCTYPE html><title>Sign in</title>");
+      if (url.startsWith("/redirect/")) return send(302, "text/plain", "", { Location: "/login" });
+      if (url.includes("/authenticate"))
+        return send(200, "application/json", JSON.stringify({ token: "opaque-token-1" }));
+      if (url.includes("/version")) return send(200, "application/json", '"34.04.145"');
+      return send(200, "application/json", JSON.stringify({ unexpected: true }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  const client = (suffix: string) =>
+    consoleFor(
+      {
+        url: base + suffix,
+        username: "u",
+        password: "pw-123456",
+        insecureSkipVerify: false,
+        requestTimeoutSeconds: 5,
+      },
+      FAST,
+    );
+
+  it("refuses an HTML login page", async () => {
+    const e = await rejectionOf(client("/html").consoleVersion());
+    expect(e).toMatchObject({ kind: "response", endpoint: "POST /api/v1/authenticate" });
+    expect(e.message).toContain("an HTML page (text/html) instead of JSON");
+  });
+
+  it("refuses a redirect", async () => {
+    const e = await rejectionOf(client("/redirect").consoleVersion());
+    expect(e).toMatchObject({ kind: "http", status: 302 });
+    expect(e.message).toContain("redirect to /login");
+  });
+
+  it("refuses a Fargate answer without containerDefinitions and an encode answer without data", async () => {
+    const c = client("");
+    const fargate = await rejectionOf(c.protectFargateTask(TASK, { consoleAddress: "127.0.0.1" }));
+    expect(fargate).toMatchObject({ kind: "response" });
+    expect(fargate.message).toContain(
+      "a task definition with containerDefinitions was expected but the answer does not match (containerDefinitions:",
+    );
+    const encode = await rejectionOf(
+      c.encodeServerlessPolicy({ consoleAddr: "127.0.0.1", function: "f", provider: "aws" }),
+    );
+    expect(encode.message).toContain(
+      "a TW_POLICY in `data` was expected but the answer does not match (data:",
+    );
+  });
+
+  it("refuses JSON where a zip was expected", async () => {
+    const e = await rejectionOf(client("").lambdaLayer({ provider: "aws", runtime: "nodejs" }));
+    expect(e.message).toContain("application/json where a zip archive was expected");
   });
 });

@@ -48,6 +48,8 @@ interface FaultCase {
   call: keyof typeof CALLS;
   /** Faults on the call's own endpoint (the `endpoint` field is filled in). */
   faults: Omit<FaultSpec, "endpoint">[];
+  /** Faults on `authenticate`; the table then counts sign-in requests. */
+  authFaults?: Omit<FaultSpec, "endpoint">[];
   /** Sign in and read the version first, so only the call's endpoint is counted. */
   warm?: boolean;
   timeoutSeconds?: number;
@@ -223,8 +225,24 @@ const TABLE: FaultCase[] = [
     name: "malformed JSON from authenticate",
     call: "version",
     faults: [],
-    requests: 0,
+    authFaults: [always({ kind: "malformedJson" })],
+    requests: 1,
     error: { kind: "response", text: "malformed JSON" },
+  },
+  {
+    name: "500 from authenticate, always",
+    call: "version",
+    faults: [],
+    authFaults: [always({ kind: "status", status: 500 })],
+    requests: 4,
+    error: { kind: "http", status: 500, text: "gave up after 4 attempts" },
+  },
+  {
+    name: "503 from authenticate, once",
+    call: "version",
+    faults: [],
+    authFaults: [once({ kind: "status", status: 503 })],
+    requests: 2,
   },
   {
     name: "JSON where a zip was expected",
@@ -286,9 +304,7 @@ describe.each(TABLE)("fault: $name", (fault) => {
       ...fault.options,
     });
     if (fault.warm) await c.consoleVersion();
-    if (fault.name === "malformed JSON from authenticate") {
-      sim.injectFault({ endpoint: "authenticate", kind: "malformedJson" });
-    }
+    for (const f of fault.authFaults ?? []) sim.injectFault({ ...f, endpoint: "authenticate" });
     for (const f of fault.faults) sim.injectFault({ ...f, endpoint });
     const started = Date.now();
     const outcome = await call(c).then(
@@ -296,7 +312,7 @@ describe.each(TABLE)("fault: $name", (fault) => {
       (e: unknown) => e,
     );
     const ms = Date.now() - started;
-    const received = sim.requestsTo(endpoint).length;
+    const received = sim.requestsTo(fault.authFaults ? "authenticate" : endpoint).length;
     measured.push(
       `${fault.name} | ${outcome ? `${(outcome as ConsoleError).kind}: ${(outcome as Error).message}` : "recovered"} | ${received} | ${ms}`,
     );
