@@ -79,7 +79,9 @@ export async function readConsoleZip(
     throw new ConsoleZipError(`cannot be read (${(error as Error).message})`);
   }
   try {
-    const entries = await entriesOf(zip);
+    const entries = await entriesOf(zip).catch((error: Error) => {
+      throw new ConsoleZipError(`cannot be read (${error.message})`);
+    });
     const dockerfileEntry = pick(entries, "Dockerfile");
     const tarballEntry = pick(entries, DEFENDER_TARBALL);
     if (dockerfileEntry.uncompressedSize > MAX_DOCKERFILE_BYTES) {
