@@ -44,7 +44,23 @@ export function createTokenSource(transport: Transport, apiVersionForAuth: strin
   const { settings } = transport;
   if (settings.token) {
     const given = settings.token;
-    return { givenToken: true, token: async () => given, invalidate: () => false };
+    const expiry = jwtExpiryMs(given);
+    return {
+      givenToken: true,
+      async token() {
+        // A given token that has visibly expired fails here, before a request, with the fix.
+        if (expiry !== undefined && Date.now() >= expiry) {
+          throw new ConsoleError({
+            endpoint: "(given token)",
+            kind: "auth",
+            problem: `the given token expired at ${new Date(expiry).toISOString()}`,
+            hint: "Supply a fresh `token`, or `username` and `password` so the client can sign in and renew by itself.",
+          });
+        }
+        return given;
+      },
+      invalidate: () => false,
+    };
   }
   let current: { token: string; renewAt: number } | undefined;
   let inflight: Promise<string> | undefined;
