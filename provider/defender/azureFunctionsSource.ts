@@ -25,6 +25,27 @@ export interface AzureFunctionInSource {
   problem?: string;
   /** Index just past the body's `{` (undefined for expression-bodied methods). */
   bodyStart?: number;
+  /** For `=> expr;` methods: where the parameter list ends, the `=>`, the `;`, and whether expr is a statement. */
+  expressionBody?: {
+    nameStart: number;
+    from: number;
+    arrow: number;
+    end: number;
+    statement: boolean;
+  };
+}
+
+/** Index of the `;` that ends the statement starting at `from` (masked text), or -1. */
+function statementEnd(masked: string, from: number): number {
+  let depth = 0;
+  for (let j = from; j < masked.length; j++) {
+    const c = masked[j];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (--depth < 0) return -1;
+    } else if (c === ";" && depth === 0) return j;
+  }
+  return -1;
 }
 
 const ATTRIBUTE =
@@ -75,13 +96,35 @@ export function findAzureFunctions(src: string): AzureFunctionInSource[] {
       continue;
     }
     if (after[0] === "=>") {
-      fn.problem = "the method is expression-bodied (`=> ...`); give it a block body `{ ... }`";
-      continue;
+      const arrow = paramsClose + 1 + after.index;
+      const end = statementEnd(masked, arrow + 2);
+      if (end < 0) {
+        fn.problem = "the method's expression body (`=> ...`) has no end";
+        continue;
+      }
+      const returnType = masked
+        .slice(listClose + 1, header.nameStart)
+        .replace(/\[[^\]]*\]/g, " ")
+        .trim()
+        .split(/\s+/);
+      const type = returnType.filter((t) => !MODIFIERS.has(t)).join("");
+      const isAsync = returnType.includes("async");
+      fn.expressionBody = {
+        nameStart: header.nameStart,
+        from: paramsClose + 1,
+        arrow,
+        end,
+        statement:
+          type === "void" ||
+          (isAsync && /^(?:System\.Threading\.Tasks\.)?(?:Task|ValueTask)$/.test(type)),
+      };
+      fn.hasInit = INIT_CALL.test(masked.slice(arrow, end));
+    } else {
+      const bodyOpen = paramsClose + 1 + after.index;
+      const bodyClose = matchBracket(masked, bodyOpen);
+      fn.bodyStart = bodyOpen + 1;
+      fn.hasInit = INIT_CALL.test(masked.slice(bodyOpen, bodyClose < 0 ? undefined : bodyClose));
     }
-    const bodyOpen = paramsClose + 1 + after.index;
-    const bodyClose = matchBracket(masked, bodyOpen);
-    fn.bodyStart = bodyOpen + 1;
-    fn.hasInit = INIT_CALL.test(masked.slice(bodyOpen, bodyClose < 0 ? undefined : bodyClose));
     const owner = classes.filter((c) => c.bodyOpen < at && at < c.bodyClose).pop();
     fn.logger = chooseLogger(fn, params, header.isStatic, owner, nameExpr);
     if (!fn.logger && !fn.hasInit) {
@@ -123,6 +166,7 @@ function findMethodHeader(masked: string, from: number) {
       j = end + 1;
     } else if (/[A-Za-z_@]/.test(c)) {
       const id = /^[@\w]+(?:\s*(?:\.|::)\s*[\w]+)*/.exec(masked.slice(j))![0];
+      const nameStart = j;
       j += id.length;
       if (id === "static") isStatic = true;
       let k = j;
@@ -132,9 +176,10 @@ function findMethodHeader(masked: string, from: number) {
         if (end < 0) return undefined;
         let n = end + 1;
         while (/\s/.test(masked[n] ?? "")) n++;
-        if (masked[n] === "(") return { paramsOpen: n, isStatic };
+        if (masked[n] === "(") return { paramsOpen: n, isStatic, nameStart };
         j = end + 1;
-      } else if (masked[k] === "(" && !MODIFIERS.has(id)) return { paramsOpen: k, isStatic };
+      } else if (masked[k] === "(" && !MODIFIERS.has(id))
+        return { paramsOpen: k, isStatic, nameStart };
     } else if ("?*,".includes(c)) j++;
     else return undefined;
   }
@@ -196,15 +241,30 @@ export interface InitEditResult {
 /** Adds `using Twistlock;` and `Twistlock.Serverless.Init(<logger>);` to each function that lacks the call. */
 export function addServerlessInit(src: string): InitEditResult {
   const functions = findAzureFunctions(src);
-  const todo = functions.filter((f) => !f.hasInit && f.logger && f.bodyStart !== undefined);
+  const todo = functions.filter(
+    (f) => !f.hasInit && f.logger && (f.bodyStart !== undefined || f.expressionBody),
+  );
   if (todo.length === 0) return { text: src, functions, added: [] };
   const eol = src.includes("\r\n") ? "\r\n" : "\n";
   const unit = /^(\t| {2,4})\S/m.exec(src)?.[1] ?? "    ";
   let text = src;
   // Insert from the end so earlier offsets stay valid.
-  for (const f of [...todo].sort((a, b) => b.bodyStart! - a.bodyStart!)) {
-    const at = f.bodyStart!;
+  const position = (f: AzureFunctionInSource) => f.bodyStart ?? f.expressionBody!.from;
+  for (const f of [...todo].sort((a, b) => position(b) - position(a))) {
     const call = `Twistlock.Serverless.Init(${f.logger});`;
+    if (f.expressionBody) {
+      // `=> expr;` becomes a block: Init, then `return expr;` (or `expr;` for void and async Task methods).
+      const { nameStart, from, arrow, end, statement } = f.expressionBody;
+      const indent = lineIndent(text, nameStart);
+      const expr = text.slice(arrow + 2, end).trim();
+      const block = [`{`, `${unit}${call}`, `${unit}${statement ? "" : "return "}${expr};`, `}`];
+      text =
+        text.slice(0, from) +
+        block.map((l) => `${eol}${indent}${l}`).join("") +
+        text.slice(end + 1);
+      continue;
+    }
+    const at = f.bodyStart!;
     const rest = /^[ \t]*(\r?\n)?([ \t]*)(\S?)/.exec(text.slice(at))!;
     let insert: string;
     if (!rest[1]) insert = ` ${call}`;

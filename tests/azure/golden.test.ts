@@ -39,7 +39,7 @@ const expectedProblems: Record<string, string[]> = {
   inprocess: [],
   "isolated-logger": [],
   "isolated-context": [
-    "Jobs.cs:17 function Report: the method is expression-bodied (`=> ...`); give it a block body `{ ... }`",
+    "Jobs.cs:21 function Heartbeat: it has no `ILogger` field in its class and no `FunctionContext` parameter; add a `FunctionContext context` parameter",
   ],
 };
 

@@ -17,7 +17,22 @@ namespace Contoso.Jobs
         }
 
         [Function("Report")]
-        public static string Report([TimerTrigger("0 30 * * * *")] TimerInfo timer, FunctionContext executionContext) =>
-            $"report {timer.IsPastDue}";
+        public static string Report([TimerTrigger("0 30 * * * *")] TimerInfo timer, FunctionContext executionContext)
+        {
+            Twistlock.Serverless.Init(executionContext.GetLogger("Report"));
+            return $"report {timer.IsPastDue}";
+        }
+
+        [Function("Heartbeat")]
+        public static void Heartbeat([TimerTrigger("0 */5 * * * *")] TimerInfo timer)
+        {
+        }
+
+        [Function("Drain")]
+        public static async Task Drain([QueueTrigger("drain")] string item, FunctionContext ctx)
+        {
+            Twistlock.Serverless.Init(ctx.GetLogger("Drain"));
+            await Task.Delay(item.Length);
+        }
     }
 }
