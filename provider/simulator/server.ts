@@ -37,10 +37,15 @@ function send(res: ServerResponse, response: SimResponse, fault: FaultSpec | und
   res.setHeader("Content-Type", response.contentType);
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   if (fault?.kind === "truncate") {
-    // Announce more than will come, send part of the body, then drop the connection.
+    // Announce more than will come, send part of the body (or all of a streamed one), then drop the connection.
+    if (streamed) {
+      res.setHeader("Content-Length", String((length ?? 0) + 1024));
+      streamed.stream.on("end", () => res.destroy());
+      streamed.stream.pipe(res, { end: false });
+      return;
+    }
     const body = response.body ?? Buffer.from("{}");
     res.setHeader("Content-Length", String(body.length * 2 + 128));
-    streamed?.stream.destroy();
     res.write(body.subarray(0, Math.ceil(body.length / 2)), () => res.destroy());
     return;
   }
