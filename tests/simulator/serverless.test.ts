@@ -1,5 +1,5 @@
 // The Lambda layer and the embedded serverless bundle: their layout, and their handlers really running (Node in a
-// child process, Python with python3).
+// child process, Python with python3, Ruby with ruby: scripts/setup.sh installs both).
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -123,6 +123,38 @@ describe("console simulator: Lambda layer", () => {
     expect(JSON.parse(run.stdout)).toEqual({ doubled: 42, fn: "demo", sim: "layer" });
   });
 
+  it("runs the Ruby layer handler with ruby (top-level and Class.method handlers)", async () => {
+    const dir = await extractZip((await layer({ provider: "aws", runtime: "ruby" })).body);
+    const root = taskRoot({
+      "lambda_function.rb":
+        "def lambda_handler(event:, context:)\n  { 'n' => event['n'] * 2, 'sim' => ENV['TW_DEFENDER_SIMULATED'] }\nend\n" +
+        "module Api\n  class Handler\n    def self.process(event:, context:)\n      { 'cls' => event['n'] }\n    end\n  end\nend\n",
+    });
+    const run = (originalHandler: string) =>
+      spawnSync(
+        "ruby",
+        [
+          "-I",
+          path.join(dir, "ruby/lib"),
+          "-e",
+          'require "twistlock"; require "json"; puts JSON.generate(handler(event: { "n" => 4 }, context: nil))',
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            LAMBDA_TASK_ROOT: root,
+            ORIGINAL_HANDLER: originalHandler,
+            TW_POLICY: "p",
+          },
+          encoding: "utf8",
+        },
+      );
+    const top = run("lambda_function.lambda_handler");
+    expect(top.stderr).toContain("layer invoke lambda_function.lambda_handler #1");
+    expect(JSON.parse(top.stdout)).toEqual({ n: 8, sim: "layer" });
+    expect(JSON.parse(run("lambda_function.Api::Handler.process").stdout)).toEqual({ cls: 4 });
+  });
+
   it.each([
     [{ provider: "azure", runtime: "nodejs" }, /aws only/],
     [{ provider: "aws", runtime: "go1.x" }, /invalid runtime: must be one of python, python3.9/],
@@ -185,11 +217,30 @@ describe("console simulator: serverless bundle", () => {
     expect(run.stderr).toContain("embedded invoke handler #1");
   });
 
-  it("lays out Ruby, Java and .NET bundles, with a real nupkg", async () => {
-    const ruby = await unzip((await bundle({ provider: "aws", runtime: "ruby" })).body);
-    expect(ruby.get("twistlock/twistlock.rb")!.data.toString()).toContain(
-      "def self.handler(event:, context:, &block)",
+  it("gives a Ruby Twistlock.handler that runs the block under ruby", async () => {
+    const root = await extractZip((await bundle({ provider: "aws", runtime: "ruby" })).body);
+    fs.writeFileSync(
+      path.join(root, "function.rb"),
+      "require_relative './twistlock/twistlock'\ndef handler(event:, context:)\n" +
+        "  Twistlock.handler(event: event, context: context) { |event:, context:| { 'n' => event['n'] } }\nend\n",
     );
+    const run = spawnSync(
+      "ruby",
+      [
+        "-e",
+        'require_relative "function"; require "json"; puts JSON.generate(handler(event: { "n" => 9 }, context: nil))',
+      ],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, TW_POLICY: "p" },
+      },
+    );
+    expect(JSON.parse(run.stdout)).toEqual({ n: 9 });
+    expect(run.stderr).toContain("embedded invoke handler #1");
+  });
+
+  it("lays out Java and .NET bundles, with a real nupkg", async () => {
     const java = await unzip((await bundle({ provider: "aws", runtime: "java11" })).body);
     expect(java.get("twistlock/defender-34.04.145.pom")!.data.toString()).toContain(
       "<artifactId>defender</artifactId>",
