@@ -125,14 +125,16 @@ interface Candidate {
 }
 
 function candidates(
-  args: ConsoleArgs | undefined,
+  args: pulumi.Input<ConsoleArgs> | undefined,
   config: pulumi.Config,
 ): Record<SettingName, Candidate[]> {
   const out = {} as Record<SettingName, Candidate[]>;
   for (const name of NAMES) {
     const s = SETTING_SOURCES[name];
     const list: Candidate[] = [];
-    const arg = args?.[name];
+    const arg = isPlain(args)
+      ? (args as ConsoleArgs | undefined)?.[name]
+      : pulumi.output(args).apply((a) => a?.[name]);
     if (arg !== undefined && arg !== null) list.push({ value: arg, where: `arg \`${name}\`` });
     const configured = s.secret ? config.getSecret(s.config) : config.get(s.config);
     const configWhere = `stack config \`prisma-defender:${s.config}\``;
@@ -182,12 +184,16 @@ function warnOnce(settings: ResolvedConsoleSettings): void {
  * `ConsoleSettingsError` at once when settings are missing, contradictory or malformed; the Output is secret.
  */
 export function resolveConsoleSettings(
-  args: ConsoleArgs | undefined,
+  args: pulumi.Input<ConsoleArgs> | undefined,
   resourceName: string,
 ): pulumi.Output<ResolvedConsoleSettings> {
   const all = candidates(args, new pulumi.Config("prisma-defender"));
-  const early = checkConsoleSettings(firstFound(all));
-  if (early.problems.length) throw new ConsoleSettingsError(resourceName, early.problems);
+  // From another language, the whole `console` object can arrive as one Output (a nested secret, or a dependency,
+  // without output values): which fields it holds is then unknown until it resolves, so the check waits for it.
+  if (isPlain(args)) {
+    const early = checkConsoleSettings(firstFound(all));
+    if (early.problems.length) throw new ConsoleSettingsError(resourceName, early.problems);
+  }
 
   const flat = NAMES.flatMap((name) => all[name].map((c) => ({ name, ...c })));
   const resolved = pulumi.all(flat.map((c) => c.value)).apply((values) => {

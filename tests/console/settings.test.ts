@@ -16,7 +16,7 @@ import {
   normalizeConsoleUrl,
   readCaCertificate,
 } from "../../provider/console/settingsRules";
-import { details, installMocks } from "../helpers/pulumi";
+import { captureDeployErrors, details, installMocks } from "../helpers/pulumi";
 
 const ENV_NAMES = Object.values(SETTING_SOURCES).flatMap((s) => (s.env ? [s.env] : []));
 let pem: string;
@@ -116,6 +116,28 @@ describe("resolveConsoleSettings", () => {
       ),
     );
     expect(d.value?.url).toBe("https://c.example.com");
+  });
+
+  it("accepts the whole console object as one Output, as another language may send it", async () => {
+    process.env.PRISMACLOUDCOMPUTE_CONSOLE_URL = "https://from-env.example.com";
+    const args = pulumi.secret({ username: "u", password: "pw-from-python" });
+    const d = await details(resolveConsoleSettings(args, "t"));
+    expect(d.value).toMatchObject({
+      url: "https://from-env.example.com",
+      username: "u",
+      password: "pw-from-python",
+    });
+    expect(d.secret).toBe(true);
+  });
+
+  it("checks a whole-Output console object once it resolves", async () => {
+    const errors = await captureDeployErrors(() =>
+      resolveConsoleSettings(pulumi.output({ token: "tok-abcdef", password: "pw-abcdef" }), "t"),
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("no Console URL");
+    expect(errors[0]).toContain("both a token (arg `token`) and a password (arg `password`)");
+    expect(errors[0]).not.toContain("pw-abcdef");
   });
 
   it("reports every missing setting at once, synchronously, with where to set it", () => {
