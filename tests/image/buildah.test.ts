@@ -21,7 +21,6 @@ const missing = [
 ].filter(Boolean);
 const suite = missing.length ? describe.skip : describe;
 if (missing.length) {
-  // eslint-disable-next-line no-console
   console.warn(
     `Skipping the buildah end-to-end tests: ${missing.join("; ")}. Run scripts/setup.sh.`,
   );
