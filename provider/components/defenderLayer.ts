@@ -66,21 +66,25 @@ export class DefenderLayer extends pulumi.ComponentResource {
 
     // The download is read-only, so it runs in preview too: the preview shows a new layer version as soon as
     // the Console's layer changes. The zip is re-written deterministically, so only content changes count.
-    const layer = pulumi.all([settings, request]).apply(async ([s, r]) => {
-      const compute = consoleFor(s);
-      const zip = await compute.lambdaLayer({
-        provider: "aws",
-        runtime: r.layerRuntime,
-        nodeJSModuleType: r.nodeJSModuleType,
-      });
-      checkDefenderArchive(await listZip(zip.path, "the Defender layer"), "The Defender layer");
-      const normalized = await normalizeZip(zip.path, "the Defender layer", workDir("lambda"));
-      return {
-        path: normalized.path,
-        sourceCodeHash: Buffer.from(normalized.sha256, "hex").toString("base64"),
-        defenderVersion: await compute.consoleVersion(),
-      };
-    });
+    // Nothing in `layer` is a credential: unsecret it, or the settings' secretness would hide the layer's hash
+    // and version from the preview.
+    const layer = pulumi.unsecret(
+      pulumi.all([settings, request]).apply(async ([s, r]) => {
+        const compute = consoleFor(s);
+        const zip = await compute.lambdaLayer({
+          provider: "aws",
+          runtime: r.layerRuntime,
+          nodeJSModuleType: r.nodeJSModuleType,
+        });
+        checkDefenderArchive(await listZip(zip.path, "the Defender layer"), "The Defender layer");
+        const normalized = await normalizeZip(zip.path, "the Defender layer", workDir("lambda"));
+        return {
+          path: normalized.path,
+          sourceCodeHash: Buffer.from(normalized.sha256, "hex").toString("base64"),
+          defenderVersion: await compute.consoleVersion(),
+        };
+      }),
+    );
 
     this.runtime = request.apply((r) => r.family);
     this.defenderVersion = layer.apply((l) => l.defenderVersion);

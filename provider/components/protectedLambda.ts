@@ -100,11 +100,13 @@ export class ProtectedLambda extends pulumi.ComponentResource {
           return input;
         },
       );
-    const functionName = checked.apply((c) => c.name!);
+    const functionName = pulumi.output(args.name ?? deriveFunctionName(name));
     const compute = settings.apply((s) => consoleFor(s));
 
     let layerArn: pulumi.Output<string> | undefined;
-    let defenderVersion = compute.apply((c) => c.consoleVersion());
+    // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
+    // preview shows them.
+    let defenderVersion = pulumi.unsecret(compute.apply((c) => c.consoleVersion()));
     let code: pulumi.Input<pulumi.asset.Archive> | undefined = args.code;
     let sourceCodeHash: pulumi.Input<string> | undefined;
     let handler: pulumi.Input<string> = "twistlock.handler";
@@ -138,18 +140,17 @@ export class ProtectedLambda extends pulumi.ComponentResource {
         layerArn = pulumi.output(args.defenderLayerArn!);
       }
     } else {
-      const built = pulumi
-        .all([checked, compute, args.code])
-        .apply(async ([c, console, userCode]) => {
-          const bundle = await console.serverlessBundle({
-            provider: "aws",
-            runtime: runtimeInfo(c.runtime).bundleRuntime!,
-          });
+      const built = pulumi.unsecret(
+        pulumi.all([checked, compute, args.code]).apply(async ([c, console, userCode]) => {
           if (!userCode) {
             throw new Error(
               fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
             );
           }
+          const bundle = await console.serverlessBundle({
+            provider: "aws",
+            runtime: runtimeInfo(c.runtime).bundleRuntime!,
+          });
           return buildEmbeddedCode({
             code: userCode,
             runtime: c.runtime,
@@ -157,7 +158,8 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             bundlePath: bundle.path,
             codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
           });
-        });
+        }),
+      );
       code = built.apply((b) => new pulumi.asset.FileArchive(b.path));
       sourceCodeHash = built.apply((b) => b.sourceCodeHash);
       handler = built.apply((b) => b.handler);
@@ -215,12 +217,13 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     );
     this.arn = this.function.arn;
     this.name = this.function.name;
-    this.originalHandler = checked.apply((c) => c.handler);
+    this.originalHandler = pulumi.output(args.handler);
     this.mode = pulumi.output(mode);
     this.layerArn = layerArn ?? pulumi.output(undefined);
     this.defenderVersion = defenderVersion;
-    this.environmentVariableNames = checked.apply((c) =>
-      Object.keys(defenderEnvironment(c, "").variables),
+    // Names only, never values: safe to show even when the user's variables are secret.
+    this.environmentVariableNames = pulumi.unsecret(
+      checked.apply((c) => Object.keys(defenderEnvironment(c, "").variables)),
     );
     this.registerOutputs({
       function: this.function,

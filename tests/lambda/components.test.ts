@@ -1,0 +1,345 @@
+// ProtectedLambda and DefenderLayer under Pulumi mocks, against the real Console simulator.
+import * as pulumi from "@pulumi/pulumi";
+import { DefenderLayer } from "../../provider/components/defenderLayer";
+import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { details, promiseOf, settle } from "../helpers/pulumi";
+import {
+  archiveNamesOf,
+  archivePathOf,
+  codeDir,
+  FUNCTION,
+  LAYER,
+  LambdaTestContext,
+  lambdaTestContext,
+  ROLE,
+  variablesOf,
+  zipJson,
+} from "./support";
+
+let ctx: LambdaTestContext;
+beforeAll(async () => {
+  ctx = await lambdaTestContext();
+});
+afterAll(() => ctx.close());
+beforeEach(() => ctx.fresh());
+// Let the last registrations (registerOutputs) finish before the next test installs new mocks.
+afterEach(() => settle(300));
+
+const code = (files: Record<string, string>) => new pulumi.asset.FileArchive(codeDir(files));
+
+describe("layer mode", () => {
+  it.each([
+    ["nodejs22.x", "src/handlers/app.handler", "nodejs", "nodejs/node_modules/twistlock/index.js"],
+    ["python3.12", "app.lambda_handler", "python", "python/twistlock/__init__.py"],
+    ["ruby3.3", "function.handler", "ruby", "ruby/lib/twistlock.rb"],
+  ])(
+    "%s: handler redirected, layer appended, ORIGINAL_HANDLER and TW_POLICY set",
+    async (runtime, handler, family, module) => {
+      const m = ctx.mocks();
+      const fn = new ProtectedLambda("orders", {
+        runtime: runtime as any,
+        handler,
+        role: ROLE,
+        code: new pulumi.asset.AssetArchive({ "x.txt": new pulumi.asset.StringAsset("x") }),
+        layers: ["arn:aws:lambda:us-east-1:123456789012:layer:deps:3"],
+        environment: { variables: { STAGE: "prod" } },
+        memorySize: 256,
+        tags: { team: "payments" },
+      });
+      const arn = await promiseOf(fn.arn);
+      expect(arn).toBe("arn:aws:lambda:us-east-1:123456789012:function:orders");
+      const [f] = m.children(FUNCTION);
+      expect(f.inputs).toMatchObject({
+        name: "orders",
+        handler: "twistlock.handler",
+        runtime,
+        role: ROLE,
+        memorySize: 256,
+        tags: { team: "payments" },
+        layers: [
+          "arn:aws:lambda:us-east-1:123456789012:layer:deps:3",
+          "arn:aws:lambda:us-east-1:123456789012:layer:orders-defender-layer:1",
+        ],
+      });
+      const vars = variablesOf(f);
+      expect(Object.keys(vars)).toEqual(["ORIGINAL_HANDLER", "STAGE", "TW_POLICY"]);
+      expect(vars.ORIGINAL_HANDLER).toBe(handler);
+      const policy = JSON.parse(Buffer.from(vars.TW_POLICY, "base64").toString());
+      expect(policy).toMatchObject({
+        function: "orders",
+        provider: "aws",
+        region: "us-east-1",
+        consoleAddr: "127.0.0.1",
+      });
+
+      const [layer] = m.children(LAYER);
+      expect(layer.inputs.compatibleArchitectures).toEqual(["x86_64"]);
+      expect(layer.inputs.compatibleRuntimes).toContain(runtime);
+      expect(await archiveNamesOf(layer)).toContain(module);
+      expect(await zipJson(await archivePathOf(layer), "manifest.json")).toMatchObject({
+        runtime: family,
+      });
+      expect(await promiseOf(fn.originalHandler)).toBe(handler);
+      expect(await promiseOf(fn.mode)).toBe("layer");
+      expect(await promiseOf(fn.layerArn)).toBe(
+        "arn:aws:lambda:us-east-1:123456789012:layer:orders-defender-layer:1",
+      );
+      expect(await promiseOf(fn.defenderVersion)).toBe("34.04.145");
+      expect(await details(fn.environmentVariableNames)).toEqual({
+        value: ["ORIGINAL_HANDLER", "STAGE", "TW_POLICY"],
+        known: true,
+        secret: false,
+      });
+    },
+  );
+
+  it("shares one DefenderLayer among 100 functions: one download, one LayerVersion, one encode per function", async () => {
+    const m = ctx.mocks();
+    const layer = new DefenderLayer("node-defender", { runtime: "nodejs" });
+    const fns = Array.from(
+      { length: 100 },
+      (_, i) =>
+        new ProtectedLambda(`fn-${i}`, {
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          role: ROLE,
+          code: new pulumi.asset.AssetArchive({
+            "index.js": new pulumi.asset.StringAsset("exports.handler = async () => 1;"),
+          }),
+          defenderLayer: layer,
+        }),
+    );
+    await Promise.all(fns.map((f) => promiseOf(f.arn)));
+    expect(m.children(LAYER)).toHaveLength(1);
+    expect(m.children(FUNCTION)).toHaveLength(100);
+    for (const f of m.children(FUNCTION)) {
+      expect(f.inputs.layers).toEqual([
+        "arn:aws:lambda:us-east-1:123456789012:layer:node-defender:1",
+      ]);
+    }
+    expect(ctx.sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(1);
+    expect(ctx.sim.requestsTo("policies/runtime/serverless/encode")).toHaveLength(100);
+    expect(ctx.sim.requestsTo("defenders/serverless/bundle")).toHaveLength(0);
+  });
+
+  it("downloads one layer per runtime family and sends the family value", async () => {
+    const m = ctx.mocks();
+    const layers = {
+      nodejs: new DefenderLayer("n", { runtime: "nodejs", nodeJSModuleType: "ecmascript" }),
+      python: new DefenderLayer("p", { runtime: "python" }),
+      ruby: new DefenderLayer("r", { runtime: "ruby" }),
+    };
+    const fns = [
+      ["nodejs20.x", "index.handler", layers.nodejs],
+      ["nodejs22.x", "index.handler", layers.nodejs],
+      ["python3.11", "app.handler", layers.python],
+      ["python3.13", "app.handler", layers.python],
+      ["ruby3.2", "function.handler", layers.ruby],
+    ].map(
+      ([runtime, handler, layer], i) =>
+        new ProtectedLambda(`f${i}`, {
+          runtime: runtime as any,
+          handler: handler as string,
+          role: ROLE,
+          s3Bucket: "b",
+          s3Key: "k",
+          defenderLayer: layer as DefenderLayer,
+        }),
+    );
+    await Promise.all(fns.map((f) => promiseOf(f.arn)));
+    expect(ctx.sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(3);
+    expect(ctx.sim.requestsTo("policies/runtime/serverless/encode")).toHaveLength(5);
+    const byName = Object.fromEntries(m.children(LAYER).map((l) => [l.name, l]));
+    expect(await zipJson(await archivePathOf(byName.n), "manifest.json")).toMatchObject({
+      runtime: "nodejs",
+      nodeJSModuleType: "ecmascript",
+    });
+    expect(await zipJson(await archivePathOf(byName.p), "manifest.json")).toMatchObject({
+      runtime: "python",
+    });
+    expect(byName.p.inputs.compatibleRuntimes).toEqual([
+      "python3.9",
+      "python3.10",
+      "python3.11",
+      "python3.12",
+      "python3.13",
+      "python3.14",
+    ]);
+  });
+
+  it("takes a layer ARN instead, and refuses a shared layer of another family", async () => {
+    const m = ctx.mocks();
+    const fn = new ProtectedLambda("byarn", {
+      runtime: "python3.12",
+      handler: "app.handler",
+      role: ROLE,
+      s3Bucket: "b",
+      s3Key: "k",
+      defenderLayerArn: "arn:aws:lambda:us-east-1:1:layer:twistlock:7",
+    });
+    await promiseOf(fn.arn);
+    expect(m.children(LAYER)).toHaveLength(0);
+    expect(m.children(FUNCTION)[0].inputs.layers).toEqual([
+      "arn:aws:lambda:us-east-1:1:layer:twistlock:7",
+    ]);
+    expect(ctx.sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(0);
+  });
+});
+
+describe("embedded mode", () => {
+  const cases: [string, string, Record<string, string>, string, string, string[]][] = [
+    [
+      "nodejs20.x",
+      "src/handlers/app.handler",
+      { "src/handlers/app.mjs": "export const handler = async () => 1;" },
+      "_prisma_defender_wrapper.handler",
+      "nodejs20.x",
+      [
+        "_prisma_defender_wrapper.mjs",
+        "src/handlers/app.mjs",
+        "twistlock/index.js",
+        "twistlock/package.json",
+      ],
+    ],
+    [
+      "nodejs24.x",
+      "index.handler",
+      { "index.js": "exports.handler = async () => 1;" },
+      "_prisma_defender_wrapper.handler",
+      "nodejs",
+      ["_prisma_defender_wrapper.mjs", "index.js", "twistlock/index.js"],
+    ],
+    [
+      "python3.12",
+      "app.handler",
+      { "app.py": "def handler(e, c):\n  return 1\n" },
+      "_prisma_defender_wrapper.handler",
+      "python3.12",
+      [
+        "_prisma_defender_wrapper.py",
+        "app.py",
+        "twistlock/__init__.py",
+        "twistlock/serverless/__init__.py",
+      ],
+    ],
+    [
+      "ruby3.4",
+      "function.handler",
+      { "function.rb": "def handler(event:, context:) 1 end\n" },
+      "_prisma_defender_wrapper.prisma_defender_handler",
+      "ruby",
+      ["_prisma_defender_wrapper.rb", "function.rb", "twistlock/twistlock.rb"],
+    ],
+    [
+      "java21",
+      "example.Handler::protectedHandler",
+      { "example/Handler.class": "cafebabe" },
+      "example.Handler::protectedHandler",
+      "java21",
+      ["example/Handler.class", "twistlock/defender-34.04.145.jar"],
+    ],
+    [
+      "dotnet8",
+      "Orders::Orders.Function::ProtectedHandler",
+      { "Orders.dll": "MZ" },
+      "Orders::Orders.Function::ProtectedHandler",
+      "dotnet",
+      ["Orders.dll", "twistlock/twistlock.34.04.145.nupkg"],
+    ],
+  ];
+  it.each(cases)(
+    "%s: bundle and wrapper merged into the code, handler %s",
+    async (runtime, handler, files, wrapped, bundleRuntime, expected) => {
+      const m = ctx.mocks();
+      const compiled = runtime.startsWith("java") || runtime.startsWith("dotnet");
+      const fn = new ProtectedLambda("emb", {
+        mode: "embedded",
+        runtime: runtime as any,
+        handler,
+        role: ROLE,
+        code: code(files),
+        codeAlreadyWrapped: compiled || undefined,
+        environment: { variables: { STAGE: "prod" } },
+      });
+      await promiseOf(fn.arn);
+      const [f] = m.children(FUNCTION);
+      expect(f.inputs.handler).toBe(wrapped);
+      expect(f.inputs.layers).toBeUndefined();
+      expect(m.children(LAYER)).toHaveLength(0);
+      expect(Object.keys(variablesOf(f))).toEqual(["STAGE", "TW_POLICY"]);
+      const names = await archiveNamesOf(f);
+      for (const e of expected) expect(names).toContain(e);
+      expect(await zipJson(await archivePathOf(f), "twistlock/manifest.json")).toMatchObject({
+        runtime: bundleRuntime,
+      });
+      expect(f.inputs.sourceCodeHash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(await promiseOf(fn.originalHandler)).toBe(handler);
+      expect(ctx.sim.requestsTo("defenders/serverless/bundle")).toHaveLength(1);
+      expect(ctx.sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(0);
+    },
+  );
+
+  it("produces byte-identical code and identical child inputs on a second run", async () => {
+    const files = {
+      "index.js": "exports.handler = async () => 1;",
+      "lib/util.js": "module.exports = 2;",
+    };
+    const dirA = codeDir(files);
+    const run = async () => {
+      ctx.fresh();
+      const m = ctx.mocks();
+      const layer = new DefenderLayer("shared", { runtime: "nodejs" });
+      const a = new ProtectedLambda("a", {
+        mode: "embedded",
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        role: ROLE,
+        code: new pulumi.asset.FileArchive(dirA),
+      });
+      const b = new ProtectedLambda("b", {
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        role: ROLE,
+        code: new pulumi.asset.FileArchive(dirA),
+        defenderLayer: layer,
+      });
+      await Promise.all([promiseOf(a.arn), promiseOf(b.arn)]);
+      const sorted = [...m.resources].sort((x, y) =>
+        `${x.type} ${x.name}`.localeCompare(`${y.type} ${y.name}`),
+      );
+      return Promise.all(
+        sorted.map(async (r) => ({
+          type: r.type,
+          name: r.name,
+          inputs: JSON.stringify({
+            ...r.inputs,
+            code: r.inputs.code ? await archivePathOf(r).catch(() => "assets") : undefined,
+          }),
+        })),
+      );
+    };
+    const first = await run();
+    const second = await run();
+    expect(second).toEqual(first);
+    expect(first.filter((r) => r.type === FUNCTION)).toHaveLength(2);
+  });
+
+  it("refuses code that already has a different twistlock folder, naming the path", async () => {
+    const m = ctx.mocks();
+    const { captureDeployErrors } = await import("../helpers/pulumi");
+    const errors = await captureDeployErrors(
+      () =>
+        new ProtectedLambda("stale", {
+          mode: "embedded",
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          role: ROLE,
+          code: code({ "index.js": "", "twistlock/index.js": "old" }),
+        }).arn,
+    );
+    expect(errors.join("\n")).toContain(
+      'code: "twistlock/index.js" comes from both code and the Defender bundle with different contents.',
+    );
+    expect(m.children(FUNCTION)).toHaveLength(0);
+  });
+});
