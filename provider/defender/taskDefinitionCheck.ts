@@ -63,7 +63,10 @@ export function checkProtectedTaskDefinition(
     );
   };
   const keyProblems: string[] = [];
-  let task = canonicalizeKeys(answer, "answer", keyProblems);
+  // A JSON copy: plain data of this realm whatever the client handed over (structuredClone can return objects of
+  // another realm, whose arrays Pulumi would not recognise as arrays).
+  const copy: unknown = answer === undefined ? undefined : JSON.parse(JSON.stringify(answer));
+  let task = canonicalizeKeys(copy, "answer", keyProblems);
   if (isPlainObject(task) && isPlainObject(task.taskDefinition)) task = task.taskDefinition;
   if (!isPlainObject(task) || !Array.isArray(task.containerDefinitions)) {
     return fail(["it has no `containerDefinitions` array"]);

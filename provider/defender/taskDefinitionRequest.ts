@@ -5,7 +5,6 @@ import {
   DEFENDER_CONTAINER,
   FargateTaskError,
   INSTALL_BUNDLE,
-  SENT_TASK_FIELDS,
   TaskDocument,
   containerLabel,
   containersWithVariable,
