@@ -127,10 +127,10 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
         throw markRetryable(statusError(endpoint, status, text, response, tokens!.givenToken), 0);
       }
       const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
-      if (status === 429) {
-        throw markRetryable(error, parseRetryAfter(response.headers["retry-after"]));
-      }
-      if (status >= 500 && status !== 501 && status !== 505) throw markRetryable(error);
+      // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
+      const retryAfter = parseRetryAfter(response.headers["retry-after"]);
+      if (status === 429) throw markRetryable(error, retryAfter);
+      if (status >= 500 && status !== 501 && status !== 505) throw markRetryable(error, retryAfter);
       throw error;
     });
   }

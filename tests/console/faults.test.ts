@@ -125,6 +125,14 @@ const TABLE: FaultCase[] = [
     atLeastMs: 900,
   },
   {
+    name: "503 with Retry-After: 1",
+    call: "fargate",
+    warm: true,
+    faults: [once({ kind: "status", status: 503, retryAfterSeconds: 1 })],
+    requests: 2,
+    atLeastMs: 900,
+  },
+  {
     name: "429 with a Retry-After past the cap",
     call: "encode",
     warm: true,
