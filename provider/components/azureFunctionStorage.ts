@@ -19,13 +19,23 @@ export function functionStorageConnection(
   if (args.storageAccountName === undefined) return undefined;
   const key =
     args.storageAccountKey ??
-    storage.listStorageAccountKeysOutput(
-      {
-        resourceGroupName: args.storageAccountResourceGroupName ?? args.resourceGroupName,
-        accountName: args.storageAccountName,
-      },
-      { parent },
-    ).keys[0].value;
+    storage
+      .listStorageAccountKeysOutput(
+        {
+          resourceGroupName: args.storageAccountResourceGroupName ?? args.resourceGroupName,
+          accountName: args.storageAccountName,
+        },
+        { parent },
+      )
+      .apply((r) => {
+        // Fail rather than deploy a connection string the Functions host cannot use.
+        const value = r?.keys?.find((k) => k.value)?.value;
+        if (!value)
+          throw new Error(
+            "listKeys returned no key for the storage account: give `storageAccountKey` or `storageConnectionString`, or let the deploying identity list the account's keys",
+          );
+        return value;
+      });
   return pulumi.secret(
     pulumi.all([args.storageAccountName, key]).apply(([a, k]) => storageConnectionString(a, k)),
   );
