@@ -17,7 +17,7 @@ export interface FargateContext {
   wsAddress: string;
   /** Path of the Defender inside app containers: version dependent. */
   entrypointBinary: string;
-  /** Whether this Console version sets FIPS_ENABLED (32.x and later do). */
+  /** The simulated registry `extractEntrypoint=true` reads (image → ENTRYPOINT and CMD). */
   images: Record<string, ImageConfig>;
 }
 

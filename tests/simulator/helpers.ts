@@ -109,7 +109,7 @@ export function unzip(buffer: Buffer): Promise<Map<string, { data: Buffer; mode:
 
 /** Writes zip files into a fresh temporary directory (keeping the executable bit). */
 export async function extractZip(buffer: Buffer, dir?: string): Promise<string> {
-  const target = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "twsim-test-"));
+  const target = dir ?? tempDir();
   for (const [name, file] of await unzip(buffer)) {
     const out = path.join(target, name);
     fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -118,9 +118,18 @@ export async function extractZip(buffer: Buffer, dir?: string): Promise<string> 
   return target;
 }
 
+const created: string[] = [];
+
+/** A fresh temporary directory, removed after the test file's tests. */
 export function tempDir(prefix = "twsim-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
+
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 export const fixture = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8"));
