@@ -38,6 +38,7 @@ function runExample(extraConfig: Record<string, string>) {
   });
   let exported: Record<string, pulumi.Output<unknown>> = {};
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     exported = require(path.join(EXAMPLE, "index.ts"));
   });
   return { mocks, exported };
