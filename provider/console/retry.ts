@@ -1,4 +1,5 @@
-// Bounded retries for Console calls: a fixed number of attempts AND a total deadline, exponential backoff with
+// Bounded retries for Console calls (all of them are safe to repeat, POSTs included: each one is a pure transform
+// or a download, with no state kept on the Console): a fixed number of attempts AND a total deadline, exponential backoff with
 // jitter, and `Retry-After` honoured (seconds or HTTP date) but capped.
 //
 // Hand-rolled rather than axios-retry: a call here is the whole exchange (request, streaming the body to disk,
