@@ -1,0 +1,222 @@
+// The protected functions RUN: code built by the components from the simulator's bundle and layer, extracted
+// with yauzl, invoked by AWS's own runtime interface client (Node.js) or imported by python3 as Lambda would.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { extractZip } from "../../provider/defender/archive";
+import { promiseOf, settle } from "../helpers/pulumi";
+import { invokeWithRic } from "./ric";
+import {
+  archivePathOf,
+  codeDir,
+  FUNCTION,
+  LAYER,
+  LambdaTestContext,
+  lambdaTestContext,
+  ROLE,
+  variablesOf,
+} from "./support";
+
+let ctx: LambdaTestContext;
+beforeAll(async () => {
+  ctx = await lambdaTestContext();
+});
+afterAll(() => ctx.close());
+beforeEach(() => ctx.fresh());
+afterEach(() => settle(300));
+
+const EVENT = { orderId: 42, items: ["a", "b"] };
+const REPORT = `({ got: event, requestId: context.awsRequestId, functionName: context.functionName,
+  defenderRanFirst: process.env.TW_DEFENDER_SIMULATED || null, policySet: !!process.env.TW_POLICY })`;
+
+const SOURCES = {
+  cjsAsync: { "index.js": `exports.handler = async (event, context) => (${REPORT});\n` },
+  cjsCallback: {
+    "index.js": `exports.handler = (event, context, callback) => { setImmediate(() => callback(null, ${REPORT})); };\n`,
+  },
+  esmNested: {
+    "src/handlers/app.mjs": `export const handler = async (event, context) => (${REPORT});\n`,
+  },
+  esmTypeModule: {
+    "package.json": '{ "type": "module" }\n',
+    "index.js": `export async function handler(event, context) { return ${REPORT}; }\n`,
+  },
+};
+
+interface Built {
+  root: string;
+  handler: string;
+  env: Record<string, string>;
+  layerDir?: string;
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "lambda-run-"));
+}
+
+/** Protect `files` with the component, and lay the result out on disk as Lambda would. */
+async function build(
+  mode: "layer" | "embedded",
+  runtime: string,
+  handler: string,
+  files: Record<string, string>,
+  nodeJSModuleType?: "commonjs" | "ecmascript",
+): Promise<Built> {
+  const m = ctx.mocks();
+  const dir = codeDir(files);
+  const fn = new ProtectedLambda("demo", {
+    mode,
+    runtime: runtime as any,
+    handler,
+    role: ROLE,
+    code: new pulumi.asset.FileArchive(dir),
+    nodeJSModuleType,
+  });
+  await promiseOf(fn.arn);
+  const [f] = m.children(FUNCTION);
+  const env = variablesOf(f);
+  if (mode === "embedded") {
+    const root = tmpDir();
+    await extractZip(await archivePathOf(f), root);
+    return { root, handler: f.inputs.handler, env };
+  }
+  const layerDir = tmpDir();
+  await extractZip(await archivePathOf(m.children(LAYER)[0]), layerDir);
+  return { root: dir, handler: f.inputs.handler, env, layerDir };
+}
+
+function expectProtectedResult(body: any): void {
+  expect(body).toEqual({
+    got: EVENT,
+    requestId: "req-1",
+    functionName: "demo",
+    defenderRanFirst: expect.any(String),
+    policySet: true,
+  });
+}
+
+describe("Node.js, embedded: the generated wrapper in aws-lambda-ric", () => {
+  it.each([
+    ["v3", "nodejs20.x", "index.handler", SOURCES.cjsAsync],
+    ["v3", "nodejs20.x", "index.handler", SOURCES.cjsCallback],
+    ["v3", "nodejs22.x", "src/handlers/app.handler", SOURCES.esmNested],
+    ["v3", "nodejs18.x", "index.handler", SOURCES.esmTypeModule],
+    ["v4", "nodejs24.x", "index.handler", SOURCES.cjsAsync],
+    ["v4", "nodejs24.x", "src/handlers/app.handler", SOURCES.esmNested],
+    ["v4", "nodejs24.x", "index.handler", SOURCES.esmTypeModule],
+  ] as const)("ric %s, %s, %s (%#)", async (ric, runtime, handler, files) => {
+    const built = await build("embedded", runtime, handler, files);
+    expect(built.handler).toBe("_prisma_defender_wrapper.handler");
+    const r = await invokeWithRic({
+      ric,
+      taskRoot: built.root,
+      handler: built.handler,
+      event: EVENT,
+      env: built.env,
+    });
+    expect(r.kind).toBe("response");
+    expectProtectedResult(r.body);
+    expect(r.body.defenderRanFirst).toBe("embedded");
+    expect(r.stderr).toContain("twistlock-defender(simulated): embedded invoke");
+  });
+
+  it("nodejs24.x refuses a callback handler at load, as Lambda does without the Defender", async () => {
+    const built = await build("embedded", "nodejs24.x", "index.handler", SOURCES.cjsCallback);
+    const r = await invokeWithRic({
+      ric: "v4",
+      taskRoot: built.root,
+      handler: built.handler,
+      event: EVENT,
+      env: built.env,
+    });
+    expect(r.kind).toBe("initError");
+    expect(r.body.errorType).toBe("Runtime.CallbackHandlerDeprecated");
+    expect(r.body.errorMessage).toContain("index.handler takes a callback");
+  });
+});
+
+describe("Node.js, layer mode: twistlock.handler from the layer in aws-lambda-ric", () => {
+  it.each([
+    ["v3", "nodejs20.x", "index.handler", SOURCES.cjsAsync, "commonjs"],
+    ["v3", "nodejs20.x", "index.handler", SOURCES.cjsCallback, "commonjs"],
+    ["v3", "nodejs22.x", "src/handlers/app.handler", SOURCES.esmNested, "ecmascript"],
+    ["v4", "nodejs24.x", "src/handlers/app.handler", SOURCES.esmNested, "ecmascript"],
+  ] as const)("ric %s, %s, %s (%#)", async (ric, runtime, handler, files, moduleType) => {
+    const built = await build("layer", runtime, handler, files, moduleType);
+    expect(built.handler).toBe("twistlock.handler");
+    expect(built.env.ORIGINAL_HANDLER).toBe(handler);
+    const r = await invokeWithRic({
+      ric,
+      taskRoot: built.root,
+      handler: built.handler,
+      event: EVENT,
+      env: { ...built.env, NODE_PATH: path.join(built.layerDir!, "nodejs/node_modules") },
+    });
+    expect(r.kind).toBe("response");
+    expectProtectedResult(r.body);
+    expect(r.body.defenderRanFirst).toBe("layer");
+  });
+});
+
+const PY_CALL = `
+import json, os, sys, importlib
+sys.path[:0] = json.loads(sys.argv[1])
+module_name, fn = sys.argv[2].rsplit(".", 1)
+handler = getattr(importlib.import_module(module_name.replace("/", ".")), fn)
+class Context:
+    function_name = "demo"
+    aws_request_id = "req-1"
+    def get_remaining_time_in_millis(self):
+        return 60000
+print(json.dumps(handler(json.loads(sys.argv[3]), Context())))
+`;
+
+const PY_SOURCE = `import os
+
+def handler(event, context):
+    return {"got": event, "requestId": context.aws_request_id, "functionName": context.function_name,
+            "defenderRanFirst": os.environ.get("TW_DEFENDER_SIMULATED"), "policySet": bool(os.environ.get("TW_POLICY"))}
+`;
+
+function runPython(paths: string[], handler: string, env: Record<string, string>): any {
+  const out = execFileSync(
+    "python3",
+    ["-c", PY_CALL, JSON.stringify(paths), handler, JSON.stringify(EVENT)],
+    {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+describe("Python, imported by python3 as Lambda's runtime does", () => {
+  it("embedded: the wrapper module decorates the original handler", async () => {
+    const built = await build("embedded", "python3.12", "src/handlers/app.handler", {
+      "src/handlers/app.py": PY_SOURCE,
+      "src/__init__.py": "",
+      "src/handlers/__init__.py": "",
+    });
+    expect(built.handler).toBe("_prisma_defender_wrapper.handler");
+    const body = runPython([built.root], built.handler, {
+      ...built.env,
+      LAMBDA_TASK_ROOT: built.root,
+    });
+    expectProtectedResult(body);
+    expect(body.defenderRanFirst).toBe("embedded");
+  });
+
+  it("layer: twistlock.handler from <layer>/python chains ORIGINAL_HANDLER", async () => {
+    const built = await build("layer", "python3.11", "app.handler", { "app.py": PY_SOURCE });
+    const body = runPython([built.root, path.join(built.layerDir!, "python")], built.handler, {
+      ...built.env,
+      LAMBDA_TASK_ROOT: built.root,
+    });
+    expectProtectedResult(body);
+    expect(body.defenderRanFirst).toBe("layer");
+  });
+});
