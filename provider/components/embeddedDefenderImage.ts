@@ -63,7 +63,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
   public readonly command: pulumi.Output<string[]>;
   /** The Defender's environment variables set in the image (never INSTALL_BUNDLE). */
   public readonly defenderEnvironment: pulumi.Output<Record<string, string>>;
-  /** INSTALL_BUNDLE for the runtime to inject (secret); only with `installBundlePlacement: InjectAtRuntime`. */
+  /** INSTALL_BUNDLE for the runtime to inject (secret); only with `installBundlePlacement: injectAtRuntime`. */
   public readonly installBundle: pulumi.Output<string | undefined>;
 
   constructor(

@@ -19,9 +19,9 @@ export interface EmbeddedDefenderImageArgs {
   /** How to reach the Compute Console. Fields not set here come from stack config or the environment. */
   console?: ConsoleArgs;
   /**
-   * How the Defender is added. `Tarball` (default): the Defender tarball is downloaded and the Defender block is
-   * written by this component from your Dockerfile (which never leaves your machine). `Console`: the Dockerfile is
-   * sent to the Console, which rewrites it. `Image`: protect an existing image given by `baseImage`.
+   * How the Defender is added. `tarball` (default): the Defender tarball is downloaded and the Defender block is
+   * written by this component from your Dockerfile (which never leaves your machine). `console`: the Dockerfile is
+   * sent to the Console, which rewrites it. `image`: protect an existing image given by `baseImage`.
    */
   mode?: EmbedMode;
   /**
@@ -40,11 +40,11 @@ export interface EmbeddedDefenderImageArgs {
    * (read from its tarball), else `linux/amd64`. A platform the Defender is not built for is refused.
    */
   platform?: pulumi.Input<string>;
-  /** Mode `Image`: the image to protect, best by digest (`registry/app@sha256:...`). */
+  /** Mode `image`: the image to protect, best by digest (`registry/app@sha256:...`). */
   baseImage?: pulumi.Input<string>;
   /**
-   * The image's original ENTRYPOINT (exec form). Required in mode `Image` (with or instead of `originalCommand`),
-   * since a registry image cannot be inspected here. In mode `Tarball`, used only when no stage of the Dockerfile
+   * The image's original ENTRYPOINT (exec form). Required in mode `image` (with or instead of `originalCommand`),
+   * since a registry image cannot be inspected here. In mode `tarball`, used only when no stage of the Dockerfile
    * sets ENTRYPOINT: the base image's, so the Defender wraps it instead of replacing it.
    */
   originalEntrypoint?: pulumi.Input<pulumi.Input<string>[]>;
@@ -69,9 +69,9 @@ export interface EmbeddedDefenderImageArgs {
   /** Let the Defender monitor the file system (`FILESYSTEM_MONITORING`). Default: false. */
   filesystemMonitoring?: pulumi.Input<boolean>;
   /**
-   * Where the INSTALL_BUNDLE credential goes. `InjectAtRuntime` (default): not in the image; the secret output
+   * Where the INSTALL_BUNDLE credential goes. `injectAtRuntime` (default): not in the image; the secret output
    * `installBundle` must be set as the container's INSTALL_BUNDLE environment variable by the runtime (an ECS
-   * secret, a Kubernetes secret), or the Defender cannot connect. `BakedIntoImage`: an ENV in the image, as the
+   * secret, a Kubernetes secret), or the Defender cannot connect. `bakedIntoImage`: an ENV in the image, as the
    * Console does, so the image runs anywhere, but anyone who can pull it can read the credential.
    */
   installBundlePlacement?: InstallBundlePlacement;

@@ -24,7 +24,7 @@ export const STAGED_CONTEXT_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 const FORMAT = "prisma-defender staged context v1";
 
 export interface StageRequest {
-  /** The user's build context directory; absent in mode Image. */
+  /** The user's build context directory; absent in mode `image`. */
   contextDir?: string;
   /** The user's Dockerfile path: `<Dockerfile>.dockerignore` next to it wins over `<context>/.dockerignore`. */
   dockerfilePath?: string;

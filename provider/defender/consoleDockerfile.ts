@@ -33,7 +33,7 @@ export interface CheckedConsoleDockerfile {
 export class UnprotectedDockerfileError extends Error {
   constructor(problem: string) {
     super(
-      `the Console's rewritten Dockerfile does not look protected (${problem}); refusing to build it. Check the Console version, or use mode Tarball`,
+      `the Console's rewritten Dockerfile does not look protected (${problem}); refusing to build it. Check the Console version, or use mode \`tarball\``,
     );
     this.name = "UnprotectedDockerfileError";
   }

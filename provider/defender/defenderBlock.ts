@@ -2,7 +2,7 @@
 // Console itself writes (compute-api.md §4.2: ADD of the tarball into the data folder, the ENV lines in the
 // Console's order, then an ENTRYPOINT that runs `<dataFolder>/defender app-embedded <original program...>`).
 // Pure: Dockerfile text in, Dockerfile text out.
-import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from "./dockerfile";
+import { analyzeDockerfile, DockerfileAnalysis, DockerfileError, DockerStage } from "./dockerfile";
 
 /** File name of the Defender tarball, in the build context and in the Console's zip. */
 export const DEFENDER_TARBALL = "twistlock_defender_app_embedded.tar.gz";
@@ -162,6 +162,24 @@ function insertBlock(analysis: DockerfileAnalysis, block: string[]): string {
   return lines.join(analysis.eol);
 }
 
+/** True when an instruction of the built stage (or a stage it is built FROM) names `folder`, such as a chown. */
+function mentions(analysis: DockerfileAnalysis, folder: string): boolean {
+  const target = folder.replace(/\/+$/, "");
+  for (let stage: DockerStage | undefined = analysis.stage; stage;) {
+    for (const i of stage.instructions) {
+      if (
+        new RegExp(
+          `(^|[\\s"'=:])${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(/|[\\s"']|$)`,
+        ).test(i.getRawArgumentsContent() ?? "")
+      ) {
+        return true;
+      }
+    }
+    stage = stage.parentStage === undefined ? undefined : analysis.stages[stage.parentStage];
+  }
+  return false;
+}
+
 /** The image at the root of the built stage's `FROM <stage>` chain. */
 function rootBase(analysis: DockerfileAnalysis): string {
   let stage = analysis.stage;
@@ -188,9 +206,13 @@ export function embedDefender(dockerfile: string, options: TarballEmbedOptions):
     program.explanation,
   );
   const user = analysis.config.user;
-  if (user !== undefined && !/^(root|0)(:.*)?$/.test(user)) {
+  if (
+    user !== undefined &&
+    !/^(root|0)(:.*)?$/.test(user) &&
+    !mentions(analysis, options.dataFolder)
+  ) {
     program.warnings.push(
-      `the image runs as USER ${user}: the Defender writes to dataFolder ${options.dataFolder} at run time, so make sure that user can write there`,
+      `the image runs as USER ${user}: the Defender writes to dataFolder ${options.dataFolder} at run time, and nothing in the Dockerfile prepares it; create it writable for that user (RUN mkdir -p ${options.dataFolder} && chown ${user} ${options.dataFolder})`,
     );
   }
   return {
@@ -216,7 +238,7 @@ export function protectImageDockerfile(options: ImageEmbedOptions): EmbedResult 
   const command = options.originalCommand ?? [];
   if (entrypoint.length === 0 && command.length === 0) {
     throw new DockerfileError(
-      `mode Image needs the image's \`originalEntrypoint\` and/or \`originalCommand\` (read them with docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${options.baseImage})`,
+      `mode \`image\` needs the image's \`originalEntrypoint\` and/or \`originalCommand\` (read them with docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${options.baseImage})`,
     );
   }
   const wrappedEntrypoint = [defenderPath(options.dataFolder), "app-embedded", ...entrypoint];

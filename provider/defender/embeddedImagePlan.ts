@@ -80,7 +80,7 @@ export function preflight(
       });
       if (analysis.stage.index !== analysis.stages.length - 1) {
         problems.push(
-          `\`target\` ${request.target} is not the last stage, but the Console adds the Defender to the last stage; use mode Tarball, or build the last stage`,
+          `\`target\` ${request.target} is not the last stage, but the Console adds the Defender to the last stage; use mode \`tarball\`, or build the last stage`,
         );
       }
       const { entrypoint, cmd } = analysis.config;

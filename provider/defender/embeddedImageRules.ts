@@ -7,19 +7,19 @@ import * as path from "node:path";
 /** How the Defender gets into the image. */
 export enum EmbedMode {
   /** Send the Dockerfile to the Console (`POST /defenders/app-embedded`) and build from the Dockerfile it returns. */
-  Console = "Console",
+  Console = "console",
   /** Download the Defender tarball and add the Defender block to the Dockerfile ourselves. */
-  Tarball = "Tarball",
+  Tarball = "tarball",
   /** Protect an existing image by reference: `FROM <baseImage>` plus the Defender block. */
-  Image = "Image",
+  Image = "image",
 }
 
 /** Where the Defender's INSTALL_BUNDLE credential goes. */
 export enum InstallBundlePlacement {
   /** As an ENV in the image, like the Console does: anyone who can pull the image can read the credential. */
-  BakedIntoImage = "BakedIntoImage",
+  BakedIntoImage = "bakedIntoImage",
   /** Not in the image: exposed as the secret output `installBundle` for the runtime to set as INSTALL_BUNDLE. */
-  InjectAtRuntime = "InjectAtRuntime",
+  InjectAtRuntime = "injectAtRuntime",
 }
 
 /**
@@ -74,31 +74,31 @@ export function embeddedImageProblems(
   if (mode === EmbedMode.Image) {
     if (!given("baseImage"))
       problems.push(
-        "`baseImage` is required in mode Image: the image to protect, such as registry.example.com/app@sha256:...",
+        "`baseImage` is required in mode `image`: the image to protect, such as registry.example.com/app@sha256:...",
       );
     for (const field of ["context", "dockerfile", "target", "buildArgs"] as const) {
       if (given(field))
         problems.push(
-          `\`${field}\` is not used in mode Image (it builds FROM \`baseImage\`); remove it, or use mode Tarball to build your Dockerfile`,
+          `\`${field}\` is not used in mode \`image\` (it builds FROM \`baseImage\`); remove it, or use mode \`tarball\` to build your Dockerfile`,
         );
     }
     if (!given("originalEntrypoint") && !given("originalCommand")) {
       problems.push(
-        "mode Image needs `originalEntrypoint` and/or `originalCommand`: the image's ENTRYPOINT and CMD, which cannot be read from a registry here (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' <image>)",
+        "mode `image` needs `originalEntrypoint` and/or `originalCommand`: the image's ENTRYPOINT and CMD, which cannot be read from a registry here (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' <image>)",
       );
     }
   } else {
     if (!given("context"))
-      problems.push(`\`context\` is required in mode ${mode}: the directory to build`);
+      problems.push(`\`context\` is required in mode \`${mode}\`: the directory to build`);
     if (given("baseImage"))
       problems.push(
-        `\`baseImage\` is only used in mode Image; the base image comes from the Dockerfile's FROM`,
+        `\`baseImage\` is only used in mode \`image\`; the base image comes from the Dockerfile's FROM`,
       );
     if (mode === EmbedMode.Console) {
       for (const field of ["originalEntrypoint", "originalCommand"] as const) {
         if (given(field))
           problems.push(
-            `\`${field}\` cannot be used in mode Console (the Console decides what to wrap); use mode Tarball`,
+            `\`${field}\` cannot be used in mode \`console\` (the Console decides what to wrap); use mode \`tarball\``,
           );
       }
     }

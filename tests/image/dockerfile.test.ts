@@ -146,10 +146,10 @@ describe("Dockerfiles we refuse, with the line", () => {
     expect(message).toContain("docker inspect");
   });
 
-  test("mode Image needs the original program", () => {
+  test("mode `image` needs the original program", () => {
     expect(
       errorOf(() => protectImageDockerfile({ ...settings, baseImage: "nginx:1.27" })),
-    ).toContain("mode Image needs the image's `originalEntrypoint` and/or `originalCommand`");
+    ).toContain("mode `image` needs the image's `originalEntrypoint` and/or `originalCommand`");
   });
 
   test("a setting with a line break cannot inject instructions", () => {
@@ -188,6 +188,21 @@ describe("the block", () => {
     expect(own.warnings).toEqual([
       "`originalEntrypoint` is ignored: the Dockerfile sets it on line 2",
     ]);
+  });
+
+  test("a non-root USER gets a warning unless the Dockerfile prepares dataFolder", () => {
+    const base = 'FROM alpine:3.20\nUSER app\nENTRYPOINT ["/app"]\n';
+    expect(embedDefender(base, settings).warnings).toEqual([
+      expect.stringContaining("runs as USER app: the Defender writes to dataFolder /twistlock"),
+    ]);
+    const prepared = base.replace(
+      "USER app",
+      "RUN mkdir -p /twistlock && chown app /twistlock\nUSER app",
+    );
+    expect(embedDefender(prepared, settings).warnings).toEqual([]);
+    const other = base.replace("USER app", "RUN mkdir -p /twistlock2\nUSER app");
+    expect(embedDefender(other, settings).warnings).toHaveLength(1);
+    expect(embedDefender(base.replace("USER app", "USER 0:0"), settings).warnings).toEqual([]);
   });
 
   test("CRLF files stay CRLF", () => {

@@ -151,7 +151,7 @@ test("two runs with unchanged inputs give the docker.Image identical inputs", as
   expect(JSON.stringify(second.inputs)).toBe(JSON.stringify(first.inputs));
 });
 
-test("mode Image protects an image by reference", async () => {
+test("mode `image` protects an image by reference", async () => {
   const { image, child } = await build("api", {
     mode: EmbedMode.Image,
     context: undefined,
@@ -182,7 +182,7 @@ test("bad plain arguments are refused in the constructor, every field named, bef
   );
   expect(
     () => new EmbeddedDefenderImage("i", args({ mode: EmbedMode.Image, context: undefined })),
-  ).toThrow("`baseImage` is required in mode Image");
+  ).toThrow("`baseImage` is required in mode `image`");
   expect(sim.requests).toEqual([]);
 });
 

@@ -207,7 +207,7 @@ describe("refused before any request, naming the field", () => {
     [
       "Console mode with originalEntrypoint",
       () => ({ mode: EmbedMode.Console, originalEntrypoint: ["/x"] }),
-      ["`originalEntrypoint` cannot be used in mode Console"],
+      ["`originalEntrypoint` cannot be used in mode `console`"],
     ],
     [
       "Console mode building an earlier stage",
@@ -224,7 +224,7 @@ describe("refused before any request, naming the field", () => {
       "Image mode without baseImage",
       () => ({ mode: EmbedMode.Image, context: undefined }),
       [
-        "`baseImage` is required in mode Image",
+        "`baseImage` is required in mode `image`",
         "needs `originalEntrypoint` and/or `originalCommand`",
       ],
     ],
