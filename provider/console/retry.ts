@@ -1,6 +1,6 @@
-// Bounded retries for Console calls (all of them are safe to repeat, POSTs included: each one is a pure transform
-// or a download, with no state kept on the Console): a fixed number of attempts AND a total deadline, exponential backoff with
-// jitter, and `Retry-After` honoured (seconds or HTTP date) but capped.
+// Bounded retries for Console calls: a fixed number of attempts AND a total deadline, exponential backoff with
+// jitter, and `Retry-After` honoured (seconds or HTTP date) but capped. Every call is safe to repeat, POSTs
+// included: each is a pure transform or a download and leaves no state on the Console.
 //
 // Hand-rolled rather than axios-retry: a call here is the whole exchange (request, streaming the body to disk,
 // checking Content-Length and the archive), and a body cut short after the headers arrived happens outside axios'
