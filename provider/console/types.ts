@@ -25,8 +25,9 @@ export interface ConsoleArgs {
   /** Projects (multi-tenant self-hosted) name to send as `project=` on every request. */
   project?: pulumi.Input<string>;
   /**
-   * Host name Defenders use to connect to the Console (one of the names in its certificate). Default: the first
-   * name from `GET /settings/certs`, else the URL's host. A host name, never a URL.
+   * Host name Defenders use to connect to the Console (one of the names in its certificate). Default: the URL's
+   * host when the Console's certificate (`GET /settings/certs`) lists it, else the first DNS name there that is not
+   * `localhost`, else the URL's host. A host name, never a URL.
    */
   consoleAddress?: pulumi.Input<string>;
   /** PEM certificate(s) of the CA that signed the Console's certificate, for self-signed or private CAs. */
@@ -121,7 +122,7 @@ export interface ComputeConsole {
   apiVersion(): Promise<string>;
   /** The Console's full version, such as `34.04.145`. */
   consoleVersion(): Promise<string>;
-  /** The host name Defenders connect to (settings, else `GET /settings/certs`, else the URL's host). */
+  /** The host name Defenders connect to: the `consoleAddress` setting, else derived as `ConsoleArgs.consoleAddress` says. */
   consoleAddress(): Promise<string>;
   /** `POST /defenders/fargate.json`: returns the Console's protected task definition as parsed JSON. */
   protectFargateTask(
