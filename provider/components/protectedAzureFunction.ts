@@ -172,6 +172,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
         });
     }
 
+    const netFrameworkVersion = args.netFrameworkVersion ?? "v8.0";
     const connection = functionStorageConnection(args, this);
     const runFromPackageUrl =
       args.packagePath === undefined ? undefined : deployFunctionPackage(name, args, appName, this);
@@ -184,14 +185,16 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
         connection,
         runFromPackageUrl,
         twPolicy,
+        netFrameworkVersion,
         projectCheckPassed,
       ])
-      .apply(([user, runtime, extensionVersion, storageConnection, packageUrl, policy]) =>
+      .apply(([user, runtime, extensionVersion, storageConnection, packageUrl, policy, net]) =>
         mergeAppSettings(user as AppSetting[], {
           workerRuntime: runtime,
           extensionVersion,
           storageConnectionString: storageConnection,
           runFromPackageUrl: packageUrl,
+          netFrameworkVersion: net,
           twPolicy: policy,
         }),
       );
@@ -216,7 +219,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
         siteConfig: {
           appSettings: pulumi.secret(appSettings),
           use32BitWorkerProcess: false,
-          netFrameworkVersion: args.netFrameworkVersion ?? "v8.0",
+          netFrameworkVersion,
           alwaysOn: args.alwaysOn,
           minTlsVersion: args.minTlsVersion ?? "1.2",
           ftpsState: args.ftpsState ?? "Disabled",

@@ -136,6 +136,8 @@ export interface ManagedSettings {
   extensionVersion: string;
   storageConnectionString?: string;
   runFromPackageUrl?: string;
+  /** .NET version of the worker (`v8.0`): in-process apps on .NET 8 need FUNCTIONS_INPROC_NET8_ENABLED=1. */
+  netFrameworkVersion?: string;
   twPolicy: string;
 }
 
@@ -151,7 +153,11 @@ export function mergeAppSettings(user: AppSetting[], managed: ManagedSettings): 
   };
   add("AzureWebJobsStorage", managed.storageConnectionString);
   add("FUNCTIONS_EXTENSION_VERSION", managed.extensionVersion);
+  const runtime = user.find((s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME")?.value;
   add("FUNCTIONS_WORKER_RUNTIME", managed.workerRuntime);
+  const major = Number(/^v(\d+)\./.exec(managed.netFrameworkVersion ?? "")?.[1] ?? 0);
+  if ((runtime ?? managed.workerRuntime) === "dotnet" && major >= 8)
+    add("FUNCTIONS_INPROC_NET8_ENABLED", "1");
   add("WEBSITE_RUN_FROM_PACKAGE", managed.runFromPackageUrl);
   added.push({ name: TW_POLICY, value: managed.twPolicy });
   return [...user.map((s) => ({ name: s.name, value: s.value })), ...added];

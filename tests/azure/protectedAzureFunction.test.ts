@@ -125,6 +125,23 @@ test("creates a Windows, 64-bit .NET Function App with the user's settings and a
   ).toEqual([]);
 });
 
+test("an in-process app on .NET 8 gets FUNCTIONS_INPROC_NET8_ENABLED, which Azure needs to start it", async () => {
+  const fn = new ProtectedAzureFunction("orders-api", {
+    ...baseArgs(),
+    workerRuntime: AzureFunctionWorkerRuntime.Dotnet,
+  });
+  await details(fn.defaultHostName);
+  expect((await details(fn.appSettingNames)).value).toEqual([
+    "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "Orders__Queue",
+    "AzureWebJobsStorage",
+    "FUNCTIONS_EXTENSION_VERSION",
+    "FUNCTIONS_WORKER_RUNTIME",
+    "FUNCTIONS_INPROC_NET8_ENABLED",
+    "TW_POLICY",
+  ]);
+});
+
 test("keeps the user's worker runtime and extension version, and honours name and .NET version", async () => {
   const fn = new ProtectedAzureFunction("orders", {
     ...baseArgs(),
