@@ -220,3 +220,64 @@ describe("Python, imported by python3 as Lambda's runtime does", () => {
     expect(body.defenderRanFirst).toBe("layer");
   });
 });
+
+const RB_CALL = `
+require "json"
+ARGV[0].split(File::PATH_SEPARATOR).each { |p| $LOAD_PATH.unshift(p) }
+file, meth = ARGV[1].split(".", 2)
+require file
+Context = Struct.new(:function_name, :aws_request_id) do
+  def get_remaining_time_in_millis = 60000
+end
+ctx = Context.new("demo", "req-1")
+puts JSON.generate(TOPLEVEL_BINDING.receiver.send(meth.to_sym, event: JSON.parse(ARGV[2]), context: ctx))
+`;
+
+const RB_REPORT = `{ "got" => event, "requestId" => context.aws_request_id, "functionName" => context.function_name,
+    "defenderRanFirst" => ENV["TW_DEFENDER_SIMULATED"], "policySet" => !ENV["TW_POLICY"].to_s.empty? }`;
+
+const RB_SOURCES = {
+  topLevel: { "function.rb": `def handler(event:, context:)\n  ${RB_REPORT}\nend\n` },
+  classMethod: {
+    "lib/billing.rb": `module Billing\n  class Invoices\n    def self.process(event:, context:)\n      ${RB_REPORT}\n    end\n  end\nend\n`,
+  },
+};
+
+function runRuby(paths: string[], handler: string, env: Record<string, string>): any {
+  const out = execFileSync(
+    "ruby",
+    ["-e", RB_CALL, paths.join(path.delimiter), handler, JSON.stringify(EVENT)],
+    {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+describe("Ruby, loaded by ruby as Lambda's runtime does (file.method, keyword arguments)", () => {
+  it.each([
+    ["function.handler", RB_SOURCES.topLevel],
+    ["lib/billing.Billing::Invoices.process", RB_SOURCES.classMethod],
+  ])("embedded: %s through the generated wrapper", async (handler, files) => {
+    const built = await build("embedded", "ruby3.3", handler, files);
+    expect(built.handler).toBe("_prisma_defender_wrapper.prisma_defender_handler");
+    const body = runRuby([built.root], built.handler, {
+      ...built.env,
+      LAMBDA_TASK_ROOT: built.root,
+    });
+    expectProtectedResult(body);
+    expect(body.defenderRanFirst).toBe("embedded");
+  });
+
+  it("layer: twistlock.handler from <layer>/ruby/lib chains ORIGINAL_HANDLER", async () => {
+    const built = await build("layer", "ruby3.3", "function.handler", RB_SOURCES.topLevel);
+    const body = runRuby([built.root, path.join(built.layerDir!, "ruby/lib")], built.handler, {
+      ...built.env,
+      LAMBDA_TASK_ROOT: built.root,
+    });
+    expectProtectedResult(body);
+    expect(body.defenderRanFirst).toBe("layer");
+  });
+});
