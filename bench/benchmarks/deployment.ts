@@ -99,7 +99,8 @@ export async function deploymentBenchmark(): Promise<BenchOutcome> {
     const notes = [
       `   resources registered per preview: ${ours.previews.map((p) => p.resources).join(", ")}; workloads: ${ours.previews.map((p) => p.workloads).join(", ")}`,
       `   scripts' second plan made ${baseline2.length} requests again (data sources are re-read on every plan)`,
-      ...ours.missing.map((m) => `   not in the program (component missing): ${m}`),
+      ...ours.missing.map((m) => `   left out of the program (it threw): ${m}`),
+      ...ours.errors.map((e) => `   deploy-time error in our program (figures suspect): ${e}`),
     ];
     tables.push(notes.join("\n"));
     ratios.push(

@@ -1,6 +1,7 @@
 // Benchmark 2 (child): 100 concurrent identical requests, each through its own `consoleFor(...)` call with an
 // equal (not the same) settings object, as 100 components in one program would make them. The parent counts the
 // requests the simulator received.
+import { consoleFor } from "../../provider/console/client";
 import { childInput, consoleEnv, runMain } from "../lib/child";
 import type { ComputeConsole, ResolvedConsoleSettings } from "../../provider/console/types";
 
@@ -39,7 +40,6 @@ async function main() {
   const request = KINDS[kind];
   if (!request) throw new Error(`unknown kind "${kind}"`);
   process.env.PRISMA_DEFENDER_CACHE_DIR = cacheDir;
-  const { consoleFor } = await import("../../provider/console/client");
   const conn = consoleEnv();
   const settings = (): ResolvedConsoleSettings => ({
     url: conn.url,

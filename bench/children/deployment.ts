@@ -6,6 +6,13 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DefenderLayer } from "../../provider/components/defenderLayer";
+import { EmbeddedDefenderImage, EmbedMode } from "../../provider/components/embeddedDefenderImage";
+import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
+import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { details, installMocks, settle } from "../../tests/helpers/pulumi";
 import { childInput, consoleEnv, runMain } from "../lib/child";
 import { familiesOf, StackShape, stackShape } from "../lib/stack";
 
@@ -23,8 +30,10 @@ interface Input {
 export interface DeploymentResult {
   /** Per preview: ms from the first resource to every workload output settled, and resources registered. */
   previews: { ms: number; resources: number; workloads: number }[];
-  /** Component kinds that could not be built (a component that has not landed), with the reason. */
+  /** Parts of the stack that could not be built, with the reason. */
   missing: string[];
+  /** Deploy-time errors (rejected outputs) seen while previewing: the figures are then suspect. */
+  errors: string[];
 }
 
 async function main(): Promise<DeploymentResult> {
@@ -37,23 +46,22 @@ async function main(): Promise<DeploymentResult> {
     PRISMACLOUDCOMPUTE_PASSWORD: conn.password,
     PRISMACLOUDCOMPUTE_CA_CERT: conn.caCertificate,
   });
-  const pulumi = await import("@pulumi/pulumi");
-  const aws = await import("@pulumi/aws");
-  const { installMocks, details, settle } = await import("../../tests/helpers/pulumi");
   const shape = stackShape(input.functions, input.tasks, input.images);
   const codeDirs = writeCode(shape);
   const missing: string[] = [];
+  const errors = new Set<string>();
+  process.on("unhandledRejection", (e) =>
+    errors.add(String((e as Error)?.message ?? e).split("\n")[0]),
+  );
   const previews: DeploymentResult["previews"] = [];
 
   for (let round = 0; round < input.previews; round++) {
     if (round > 0 && input.marker) await ping(conn.url, conn.caCertificate);
     const mocks = installMocks({ preview: true });
     const started = process.hrtime.bigint();
-    const outputs: import("@pulumi/pulumi").Output<unknown>[] = [];
+    const outputs: pulumi.Output<unknown>[] = [];
     const role = "arn:aws:iam::123456789012:role/lambda";
     if (input.protect) {
-      const { DefenderLayer } = await import("../../provider/components/defenderLayer");
-      const { ProtectedLambda } = await import("../../provider/components/protectedLambda");
       const layers = new Map(
         familiesOf(shape).map((family) => [
           family,
@@ -70,8 +78,8 @@ async function main(): Promise<DeploymentResult> {
         });
         outputs.push(lambda.arn, lambda.function.environment);
       }
-      outputs.push(...(await optional(missing, "ProtectedFargateTask", () => fargateTasks(shape))));
-      outputs.push(...(await optional(missing, "EmbeddedDefenderImage", () => images(shape))));
+      outputs.push(...optional(missing, "ProtectedFargateTask", () => fargateTasks(shape)));
+      outputs.push(...optional(missing, "EmbeddedDefenderImage", () => images(shape)));
     } else {
       for (const fn of shape.functions) {
         const plain = new aws.lambda.Function(fn.name, {
@@ -92,7 +100,7 @@ async function main(): Promise<DeploymentResult> {
       workloads: mocks.children().filter((r) => WORKLOADS.has(r.type)).length,
     });
   }
-  return { previews, missing };
+  return { previews, missing, errors: [...errors] };
 }
 
 /** The marker between previews: a request no component makes. */
@@ -127,14 +135,13 @@ function writeCode(shape: StackShape): Map<string, string> {
   return dirs;
 }
 
-/** Build a part of the stack whose component may not have landed yet; record it as missing instead of failing. */
-async function optional<T>(
-  missing: string[],
-  what: string,
-  build: () => Promise<T[]>,
-): Promise<T[]> {
+/**
+ * Build one part of the stack; a part that throws is left out and named in `missing` (with its error), so the
+ * other parts are still measured and the report says what was not.
+ */
+function optional<T>(missing: string[], what: string, build: () => T[]): T[] {
   try {
-    return await build();
+    return build();
   } catch (error) {
     const line = `${what}: ${(error as Error).message.split("\n")[0]}`;
     if (!missing.includes(line)) missing.push(line);
@@ -142,14 +149,37 @@ async function optional<T>(
   }
 }
 
-async function fargateTasks(
-  _shape: StackShape,
-): Promise<import("@pulumi/pulumi").Output<unknown>[]> {
-  throw new Error("not wired yet");
+function fargateTasks(shape: StackShape): pulumi.Output<unknown>[] {
+  return shape.tasks.map((task) => {
+    const protectedTask = new ProtectedFargateTask(task.family, {
+      family: task.family,
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: JSON.stringify(task.containerDefinitions),
+    });
+    return protectedTask.arn;
+  });
 }
 
-async function images(_shape: StackShape): Promise<import("@pulumi/pulumi").Output<unknown>[]> {
-  throw new Error("not wired yet");
+function images(shape: StackShape): pulumi.Output<unknown>[] {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-images-"));
+  return shape.images.map((image, i) => {
+    const context = path.join(root, image.name);
+    fs.mkdirSync(context);
+    fs.writeFileSync(path.join(context, "Dockerfile"), image.dockerfile);
+    fs.mkdirSync(path.join(context, `app-${i}`));
+    fs.writeFileSync(path.join(context, `app-${i}`, "run"), "#!/bin/sh\necho hello\n", {
+      mode: 0o755,
+    });
+    const protectedImage = new EmbeddedDefenderImage(image.name, {
+      mode: EmbedMode.Console,
+      context,
+      appId: image.appId,
+      imageName: `registry.example.com/${image.name}:1.0`,
+      skipPush: true,
+    });
+    return protectedImage.repoDigest;
+  });
 }
 
 runMain(main);

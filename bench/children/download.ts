@@ -3,6 +3,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { consoleFor } from "../../provider/console/client";
+import {
+  listDirectory,
+  listZip,
+  mergeEntries,
+  workDir,
+  writeZip,
+} from "../../provider/defender/archive";
 import { childInput, consoleEnv, runMain } from "../lib/child";
 import { peakRss, resetPeakRss, sampleRss, settle } from "../lib/memory";
 
@@ -17,7 +25,6 @@ async function main() {
   const conn = consoleEnv();
   // The client reads its cache directory from the environment; a fresh one per run, so the bundle is downloaded.
   process.env.PRISMA_DEFENDER_CACHE_DIR = cacheDir;
-  const { consoleFor } = await import("../../provider/console/client");
   const merge = mode === "merge" ? await loadMerge() : undefined;
   const console = consoleFor({
     url: conn.url,
@@ -63,8 +70,6 @@ async function main() {
  * is not called because it refuses, rightly, a merged zip over Lambda's 50 MB, and the padded bundle is 200 MB.
  */
 async function loadMerge(): Promise<(bundlePath: string) => Promise<number>> {
-  const { listDirectory, listZip, mergeEntries, workDir, writeZip } =
-    await import("../../provider/defender/archive");
   const code = fs.mkdtempSync(path.join(os.tmpdir(), "bench-merge-code-"));
   fs.writeFileSync(
     path.join(code, "index.js"),

@@ -1,12 +1,12 @@
 // The benchmarks' simulator runs in the parent process: children only run the code being measured, and the
 // parent reads the simulator's request log after each child exits.
+import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator, ConsoleSimulatorOptions } from "../../provider/simulator/types";
 import type { ConsoleEnv } from "./child";
 
 export async function startSimulator(
   options: ConsoleSimulatorOptions = {},
 ): Promise<ConsoleSimulator> {
-  const { startConsoleSimulator } = await import("../../provider/simulator/index");
   return startConsoleSimulator({ ...options, https: true });
 }
 

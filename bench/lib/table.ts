@@ -13,7 +13,7 @@ export function formatTable(title: string, headers: string[], rows: Cell[][]): s
   const text = rows.map((row) => row.map(show));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? "").length)));
   const numeric = headers.map((_, i) =>
-    rows.every((r) => typeof r[i] === "number" || r[i] == null),
+    rows.every((r) => r[i] == null || /^(-?\d+(\.\d+)?|-)$/.test(String(r[i]))),
   );
   const line = (cells: string[]) =>
     cells

@@ -18,8 +18,13 @@ export interface Program {
   name: string;
   /** Every Console endpoint a clean run calls, in no particular order. */
   endpoints: SimulatorEndpoint[];
-  /** Build the component; the Output settles once the workload is registered or has failed. */
-  build(console: ConsoleArgs, id: string): pulumi.Output<unknown>;
+  /** Build the component; `settled` settles once the workload is registered or has failed. */
+  build(console: ConsoleArgs, id: string): Built;
+}
+
+export interface Built {
+  component: pulumi.ComponentResource;
+  settled: pulumi.Output<unknown>;
 }
 
 const ROLE = "arn:aws:iam::123456789012:role/lambda";
@@ -78,7 +83,7 @@ export const PROGRAMS: Program[] = [
     endpoints: ["authenticate", "version", "images/twistlock_defender_layer.zip"],
     build(console, id) {
       const layer = new DefenderLayer(`layer-${id}`, { console, runtime: "nodejs" });
-      return layer.arn;
+      return { component: layer, settled: layer.arn };
     },
   },
   {
@@ -97,7 +102,7 @@ export const PROGRAMS: Program[] = [
         region: "us-east-1",
         code: new pulumi.asset.FileArchive(codeDir()),
       });
-      return pulumi.all([fn.arn, fn.function.environment]);
+      return { component: fn, settled: pulumi.all([fn.arn, fn.function.environment]) };
     },
   },
   {
@@ -113,7 +118,7 @@ export const PROGRAMS: Program[] = [
         region: "us-east-1",
         code: new pulumi.asset.FileArchive(codeDir()),
       });
-      return pulumi.all([fn.arn, fn.function.environment]);
+      return { component: fn, settled: pulumi.all([fn.arn, fn.function.environment]) };
     },
   },
   {
@@ -127,7 +132,7 @@ export const PROGRAMS: Program[] = [
         memory: "512",
         containerDefinitions: CONTAINERS,
       });
-      return task.arn;
+      return { component: task, settled: task.arn };
     },
   },
   {
@@ -143,7 +148,7 @@ export const PROGRAMS: Program[] = [
         storageConnectionString:
           "DefaultEndpointsProtocol=https;AccountName=ordersstore;AccountKey=c3RvcmFnZS1rZXk=",
       });
-      return pulumi.all([app.defaultHostName, app.app.siteConfig]);
+      return { component: app, settled: pulumi.all([app.defaultHostName, app.app.siteConfig]) };
     },
   },
   {
@@ -158,7 +163,7 @@ export const PROGRAMS: Program[] = [
         imageName: `registry.example.com/app-${id}:1.0`,
         skipPush: true,
       });
-      return image.repoDigest;
+      return { component: image, settled: image.repoDigest };
     },
   },
   {
@@ -176,7 +181,7 @@ export const PROGRAMS: Program[] = [
         imageName: `registry.example.com/app-${id}:1.0`,
         skipPush: true,
       });
-      return image.repoDigest;
+      return { component: image, settled: image.repoDigest };
     },
   },
 ];

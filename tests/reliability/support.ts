@@ -15,7 +15,8 @@ import {
   RecordedResource,
   unwrapInput,
 } from "../helpers/pulumi";
-import { Program, removeScratch } from "./programs";
+import * as pulumi from "@pulumi/pulumi";
+import { Built, Program, removeScratch } from "./programs";
 
 /**
  * Retry bounds for the fault tables, passed the way code that cannot pass options does (the components call
@@ -74,6 +75,8 @@ export interface Run {
   /** Workload children registered, and the problems of those not protected. */
   workloads: RecordedResource[];
   unprotected: string[];
+  /** The component, when its constructor did not throw. */
+  component?: pulumi.ComponentResource;
 }
 
 let counter = 0;
@@ -91,7 +94,11 @@ export async function runProgram(
   before();
   const id = String(++counter);
   const started = Date.now();
-  const errors = await captureDeployErrors(() => prog.build(console, id), 100);
+  let built: Built | undefined;
+  const errors = await captureDeployErrors(() => {
+    built = prog.build(console, id);
+    return built.settled;
+  }, 100);
   const ms = Date.now() - started;
   const workloads = env.mocks.children().filter((r) => WORKLOAD_CHECKS[r.type]);
   const unprotected = (
@@ -101,7 +108,7 @@ export async function runProgram(
       ),
     )
   ).flat();
-  return { errors, ms, workloads, unprotected };
+  return { errors, ms, workloads, unprotected, component: built?.component };
 }
 
 const get = (value: unknown): any => unwrapInput(value);
