@@ -68,9 +68,10 @@ async function main(): Promise<void> {
     `Prisma Cloud Compute Console simulator ${sim.version}`,
     `  URL:       ${sim.url}`,
   ];
+  let caDir: string | undefined;
   if (sim.caCertificate) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-simulator-"));
-    const caFile = path.join(dir, "ca.pem");
+    caDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-simulator-"));
+    const caFile = path.join(caDir, "ca.pem");
     fs.writeFileSync(caFile, sim.caCertificate, { mode: 0o644 });
     lines.push(`  CA file:   ${caFile}`);
   }
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
   const stop = () => {
     console.log("\nstopping");
+    if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
     void sim.close().then(() => process.exit(0));
   };
   process.on("SIGINT", stop);

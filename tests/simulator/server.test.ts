@@ -112,6 +112,16 @@ describe("console simulator: authentication", () => {
     expect((await call(sim, "/api/v1/authenticate/renew", { token: fresh })).status).toBe(401);
   });
 
+  it("exchanges a valid token given in the body for a new one (the spec's `token` field)", async () => {
+    const token = await login(sim);
+    const exchanged = await call(sim, "/api/v1/authenticate", { body: { token } });
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.json().token).not.toBe(token);
+    expect(
+      (await call(sim, "/api/v1/authenticate", { body: { token: "eyJ.not.ours" } })).status,
+    ).toBe(401);
+  });
+
   it("accepts the configured users only", async () => {
     const custom = await startConsoleSimulator({
       https: false,
