@@ -27,8 +27,12 @@ export interface InferOptions {
   entry?: string;
 }
 
-/** Runs the analyzer in-process and returns the schema as an object (about 10 s: it type-checks the provider). */
-export async function inferSchema(options: InferOptions = {}): Promise<Record<string, unknown>> {
+/**
+ * Pulumi's own ComponentProvider over the components the entry exports, named as run-plugin names it. Its
+ * getSchema() runs the analyzer (10-15 s: it type-checks the provider with the @pulumi/aws typings); its construct()
+ * is what the source-based plugin host would call.
+ */
+export function componentProviderFor(options: InferOptions = {}): ComponentProvider {
   const root = options.root ?? REPO_ROOT;
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const entry = options.entry ?? path.join(root, "provider", "index.ts");
@@ -37,12 +41,12 @@ export async function inferSchema(options: InferOptions = {}): Promise<Record<st
   if (components.length === 0) {
     throw new Error(`${path.relative(root, entry)} exports no ComponentResource classes`);
   }
-  const provider = new ComponentProvider({
-    components,
-    dirname: root,
-    ...providerNaming(pkg.name),
-  });
-  return JSON.parse(await provider.getSchema());
+  return new ComponentProvider({ components, dirname: root, ...providerNaming(pkg.name) });
+}
+
+/** Runs the analyzer in-process and returns the schema as an object. */
+export async function inferSchema(options: InferOptions = {}): Promise<Record<string, unknown>> {
+  return JSON.parse(await componentProviderFor(options).getSchema());
 }
 
 /** Object keys sorted at every level (arrays keep their order), so the committed file diffs cleanly. */

@@ -1,5 +1,7 @@
 // The plugin machinery (schema generation, the precomputed-schema provider, construct from wire-form inputs) on a
 // throw-away component, so it is tested even while no real component exists. The real components: plugin.test.ts.
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
@@ -8,6 +10,16 @@ import { PrismaDefenderProvider } from "../../provider/plugin/provider";
 import { formatSchema, inferSchema, providerNaming, sortKeys } from "../../scripts/schema";
 import { inputsFromWire, wireSecret } from "../../scripts/demo/wire";
 import { FixtureWidget } from "./fixture";
+import {
+  ambiguousSchemaTypes,
+  azureNativeRootImports,
+  closedChoicesWithoutEnum,
+  duplicateTypeNames,
+  missingComponents,
+  privateLooking,
+  sourceFiles,
+  undocumentedInputs,
+} from "./schemaChecks";
 
 const FIXTURE = path.join(__dirname, "fixture");
 const TOKEN = "prisma-defender:index:FixtureWidget";
@@ -125,5 +137,59 @@ describe("the precomputed-schema provider", () => {
       known: true,
       secret: true,
     });
+  });
+});
+
+describe("schema review rules", () => {
+  const schema = {
+    name: "prisma-defender",
+    resources: {
+      "prisma-defender:index:Widget": {
+        inputProperties: {
+          mode: { type: "string", description: "Process namespace (`host` or `task`)." },
+          kind: { $ref: "#/types/prisma-defender:index:Kind", description: "Closed, as an enum." },
+          appId: { type: "string", description: "Letters, digits, `.`, `_` or `-`." },
+          settings: {
+            $ref: "#/types/prisma-defender:index:WidgetSettings",
+            description: "Settings.",
+          },
+          bare: { type: "string" },
+        },
+        properties: {
+          arn: { type: "string" },
+          __cache: { type: "string" },
+          "__#1@#secret": { type: "string" },
+        },
+      },
+    },
+    types: {
+      "prisma-defender:index:Kind": { type: "string", enum: [{ value: "a" }, { value: "b" }] },
+      "prisma-defender:index:WidgetSettings": { properties: { undocumented: { type: "number" } } },
+    },
+  };
+
+  it("finds missing components, undocumented inputs (nested too), open choices and private fields", () => {
+    expect(missingComponents(schema, ["Widget", "Gadget"])).toEqual(["Gadget"]);
+    expect(undocumentedInputs(schema)).toEqual(["Widget.bare", "WidgetSettings.undocumented"]);
+    expect(closedChoicesWithoutEnum(schema)).toEqual(["Widget.mode"]);
+    expect(privateLooking(schema)).toEqual(["Widget.__cache", "Widget.__#1@#secret"]);
+  });
+
+  it("finds type names declared in two files, and root azure-native imports", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schema-rules-"));
+    fs.writeFileSync(
+      path.join(dir, "a.ts"),
+      'import * as azure from "@pulumi/azure-native";\nexport interface Settings { a: string }\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, "b.ts"),
+      'import * as web from "@pulumi/azure-native/web";\ninterface Settings { b: string }\nexport const Mode = { A: "a" } as const;\nexport type Mode = (typeof Mode)[keyof typeof Mode];\n',
+    );
+    const files = sourceFiles(dir);
+    expect(duplicateTypeNames(files, dir)).toEqual(["Settings (a.ts, b.ts)"]);
+    expect(ambiguousSchemaTypes({ types: { "p:index:Settings": {} } }, files, dir)).toEqual([
+      "Settings (a.ts, b.ts)",
+    ]);
+    expect(azureNativeRootImports(files, dir)).toEqual(["a.ts"]);
   });
 });

@@ -1,0 +1,19 @@
+// npm run demo [-- --preview] [-- --only fargate,yaml]
+// Runs every example against the Console simulator under Pulumi mocks; exits 1 if any example fails.
+import { runDemo } from "./demo/run";
+
+function arg(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+runDemo({
+  preview: process.argv.includes("--preview"),
+  only: arg("--only")?.split(","),
+}).then(
+  (report) => process.exit(report.ok ? 0 : 1),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

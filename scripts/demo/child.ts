@@ -1,0 +1,127 @@
+// One example, run in its own process (so each program gets fresh Pulumi runtime state and its own mocks): the
+// program runs under mocks against the Console simulator, and the parent receives, over IPC, only what is safe to
+// print: resource types, names, parents, Defender wiring with secrets masked, and stack outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { createProvider } from "../../provider/plugin/serve";
+import { installRecordingMocks, RecordedResource, waitForRegistrations } from "./mocks";
+import { describeOutput, describeWiring, WiringLine } from "./wiring";
+import { wireFileArchive, wireFileAsset } from "./wire";
+import { runYamlProgram } from "./yamlProgram";
+
+/** What the parent asks a child to run (passed in PRISMA_DEFENDER_DEMO_JOB). */
+export interface DemoJob {
+  dir: string;
+  kind: "typescript" | "yaml";
+  /** The TypeScript program's entry file. */
+  program?: string;
+  project: string;
+  stack: string;
+  preview: boolean;
+}
+
+export interface DemoResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+  custom: boolean;
+  wiring: WiringLine[];
+}
+
+/** What a child reports. `error` holds the messages of everything that failed. */
+export interface DemoResult {
+  resources: DemoResource[];
+  outputs: { name: string; value: string }[];
+  errors: string[];
+}
+
+async function describeOutputs(exported: Record<string, unknown>): Promise<DemoResult["outputs"]> {
+  const rows: DemoResult["outputs"] = [];
+  for (const [name, v] of Object.entries(exported)) {
+    if (typeof v === "function" || pulumi.Resource.isInstance(v)) continue;
+    const o = pulumi.output(v) as any;
+    const [known, secret] = await Promise.all([o.isKnown, o.isSecret]);
+    rows.push({
+      name,
+      value: describeOutput(known ? await o.promise() : undefined, secret, known),
+    });
+  }
+  return rows;
+}
+
+/**
+ * Assets and archives reach the mocks as SDK objects whose fields are promises; turn them back into the engine's
+ * wire form so the (synchronous, pure) wiring description can show their paths.
+ */
+async function plainAssets(v: unknown): Promise<unknown> {
+  if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) {
+    const o = v as any;
+    const [p, uri, assets] = await Promise.all([o.path, o.uri, o.assets]);
+    const sig = pulumi.asset.Asset.isInstance(v) ? wireFileAsset : wireFileArchive;
+    if (typeof p === "string") return sig(p);
+    if (typeof uri === "string") return { ...sig(""), path: undefined, uri };
+    return { ...wireFileArchive(""), path: undefined, assets: assets ?? {} };
+  }
+  if (Array.isArray(v)) return Promise.all((v as unknown[]).map(plainAssets));
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as object)) out[k] = await plainAssets(x);
+    return out;
+  }
+  return v;
+}
+
+/** Waits for registrations until the set of resources stops growing (children created inside applies). */
+async function settle(resources: RecordedResource[]): Promise<void> {
+  for (;;) {
+    const before = resources.length;
+    await waitForRegistrations();
+    await new Promise((r) => setTimeout(r, 250));
+    if (resources.length === before) return;
+  }
+}
+
+export async function runJob(job: DemoJob): Promise<DemoResult> {
+  const errors: unknown[] = [];
+  process.on("unhandledRejection", (e) => errors.push(e));
+  process.on("uncaughtException", (e) => errors.push(e));
+  const resources = installRecordingMocks(job.project, job.stack, job.preview);
+  let outputs: DemoResult["outputs"] = [];
+  try {
+    let exported: Record<string, unknown>;
+    if (job.kind === "yaml") {
+      exported = await runYamlProgram(job.dir, job.stack, createProvider());
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(job.program!);
+      exported = typeof mod === "function" ? await mod() : mod;
+    }
+    outputs = await describeOutputs(exported ?? {});
+  } catch (e) {
+    errors.push(e);
+  }
+  await settle(resources).catch((e) => errors.push(e));
+  const described: DemoResource[] = [];
+  for (const r of resources) {
+    const inputs = (await plainAssets(r.inputs)) as Record<string, unknown>;
+    const { urn, type, name, parent, custom } = r;
+    described.push({ urn, type, name, parent, custom, wiring: describeWiring(type, inputs) });
+  }
+  return {
+    resources: described,
+    outputs,
+    errors: [...new Set(errors.map((e) => (e instanceof Error ? e.message : String(e))))],
+  };
+}
+
+if (require.main === module) {
+  const job = JSON.parse(process.env.PRISMA_DEFENDER_DEMO_JOB ?? "{}") as DemoJob;
+  runJob(job).then(
+    (result) => process.send!(result, () => process.exit(0)),
+    (e) => {
+      process.send!({ resources: [], outputs: [], errors: [String(e?.message ?? e)] }, () =>
+        process.exit(1),
+      );
+    },
+  );
+}

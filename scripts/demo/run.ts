@@ -1,0 +1,157 @@
+// The offline demo: starts the Console simulator, runs every example program against it under Pulumi mocks (each
+// in its own process), and prints per example what `pulumi preview` would create plus the Defender wiring.
+import { fork } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import pLimit from "p-limit";
+import { startConsoleSimulator } from "../../provider/simulator";
+import type { ConsoleSimulator } from "../../provider/simulator";
+import type { DemoJob, DemoResult } from "./child";
+import { ExampleProgram, findExamples } from "./examples";
+import { renderExample } from "./render";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const STACK = "demo";
+
+export interface DemoOptions {
+  /** Where the text goes (default: stdout). */
+  write?: (text: string) => void;
+  /** A running simulator to use (default: one started and stopped by the demo). */
+  simulator?: ConsoleSimulator;
+  /** Run only these example ids (directory names under examples/). */
+  only?: string[];
+  /** Run as `pulumi preview` (isDryRun): mutating Console calls are skipped and their results unknown. */
+  preview?: boolean;
+  /** Examples run at once (default 2). */
+  concurrency?: number;
+  examplesDir?: string;
+}
+
+export interface ExampleReport {
+  id: string;
+  ok: boolean;
+  resources: number;
+  seconds: number;
+  errors: string[];
+}
+
+export interface DemoReport {
+  ok: boolean;
+  examples: ExampleReport[];
+}
+
+/** The stack config the engine would pass: the example's own, plus how to reach the simulator. */
+export function demoConfig(example: ExampleProgram, sim: ConsoleSimulator) {
+  const config: Record<string, string> = {
+    ...example.config,
+    "prisma-defender:consoleUrl": sim.url,
+    "prisma-defender:username": sim.credentials.username,
+    "prisma-defender:password": sim.credentials.password,
+    "prisma-defender:caCertificate": sim.caCertificate,
+  };
+  const secretKeys = [...new Set([...example.secretKeys, "prisma-defender:password"])];
+  return { config, secretKeys };
+}
+
+function runChild(example: ExampleProgram, sim: ConsoleSimulator, preview: boolean) {
+  const { config, secretKeys } = demoConfig(example, sim);
+  const job: DemoJob = {
+    dir: example.dir,
+    kind: example.kind,
+    program: example.program,
+    project: example.project,
+    stack: STACK,
+    preview,
+  };
+  return new Promise<{ result: DemoResult; log: string[] }>((resolve) => {
+    const child = fork(path.join(__dirname, "child.ts"), [], {
+      cwd: example.dir,
+      execArgv: ["--require", require.resolve("tsx/cjs")],
+      env: {
+        ...process.env,
+        PULUMI_CONFIG: JSON.stringify(config),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
+        PRISMA_DEFENDER_DEMO_JOB: JSON.stringify(job),
+        // Examples import "prisma-defender"; the dev tsconfig maps it to provider/index.ts.
+        TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.dev.json"),
+      },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    let text = "";
+    child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (text += d.toString()));
+    let result: DemoResult | undefined;
+    child.on("message", (m) => (result = m as DemoResult));
+    child.on("exit", (code, signal) => {
+      const log = text.split("\n").filter((l) => l.trim());
+      resolve({
+        result: result ?? {
+          resources: [],
+          outputs: [],
+          errors: [
+            `the program's process ended (${signal ?? `exit code ${code}`}) before reporting`,
+          ],
+        },
+        log,
+      });
+    });
+  });
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const write = options.write ?? ((t: string) => process.stdout.write(t));
+  const preview = options.preview ?? false;
+  const { examples: all, skipped } = findExamples(
+    options.examplesDir ?? path.join(REPO_ROOT, "examples"),
+  );
+  const examples = options.only ? all.filter((e) => options.only!.includes(e.id)) : all;
+  const sim = options.simulator ?? (await startConsoleSimulator());
+  write(
+    `prisma-defender demo: ${examples.length} example(s) against the Console simulator at ${sim.url} ` +
+      `(Console ${sim.version}), under Pulumi mocks${preview ? " in preview mode" : ""}: no cloud is touched.\n\n`,
+  );
+  for (const s of skipped) write(`(skipped examples/${s.id}: ${s.reason})\n`);
+  const limit = pLimit(options.concurrency ?? Math.min(2, os.cpus().length));
+  const reports: ExampleReport[] = [];
+  try {
+    // Run concurrently, print in a stable order as each finishes in turn.
+    const runs = examples.map((e) =>
+      limit(async () => {
+        const started = Date.now();
+        const run = await runChild(e, sim, preview);
+        return { ...run, seconds: (Date.now() - started) / 1000 };
+      }),
+    );
+    for (const [i, example] of examples.entries()) {
+      const { result, log, seconds } = await runs[i];
+      write(
+        renderExample({
+          title: `examples/${example.id} (${example.kind === "yaml" ? "Pulumi YAML through the plugin" : "TypeScript"})`,
+          stackName: `${example.project}-${STACK}`,
+          result,
+          seconds,
+          preview,
+          log,
+        }) + "\n",
+      );
+      reports.push({
+        id: example.id,
+        ok: result.errors.length === 0,
+        resources: result.resources.length,
+        seconds,
+        errors: result.errors,
+      });
+    }
+  } finally {
+    if (!options.simulator) await sim.close();
+  }
+  const ok = reports.length > 0 && reports.every((r) => r.ok);
+  write("Summary:\n");
+  for (const r of reports) {
+    write(
+      `  ${r.ok ? "✓" : "✗"} examples/${r.id}: ${r.resources} resources, ${r.seconds.toFixed(1)} s\n`,
+    );
+  }
+  if (!reports.length) write("  no examples found\n");
+  return { ok, examples: reports };
+}

@@ -1,0 +1,195 @@
+// What the demo shows of each resource: the Defender wiring a reviewer checks in a preview (sidecar and wrapped
+// entrypoints, handler, layers, environment variable NAMES, image entrypoint), never a value that could be a
+// credential. Pure functions over the inputs the mocks recorded (secrets still wrapped by the engine's signature).
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+
+export const MASK = "[secret]";
+
+/** One line of wiring: a label and a value that is safe to print. */
+export interface WiringLine {
+  label: string;
+  value: string;
+}
+
+export function isSecretWrapped(v: unknown): v is { value: unknown } {
+  return !!v && typeof v === "object" && (v as Record<string, unknown>)[SIG] === SECRET_SIG;
+}
+
+/** The value under a secret wrapper, and whether there was one. */
+export function reveal(v: unknown): { value: unknown; secret: boolean } {
+  return isSecretWrapped(v)
+    ? { value: reveal(v.value).value, secret: true }
+    : { value: v, secret: false };
+}
+
+/** A short text for a value that is not a credential by construction (names, paths, entrypoints, ARNs). */
+function text(v: unknown): string {
+  const { value, secret } = reveal(v);
+  if (secret) return MASK;
+  if (value === undefined || value === null) return "-";
+  if (Array.isArray(value))
+    return value.map((x) => (reveal(x).secret ? MASK : String(reveal(x).value))).join(" ");
+  if (typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (o[SIG] === ARCHIVE_SIG || o[SIG] === ASSET_SIG) return describeAsset(o);
+    return "{…}";
+  }
+  return String(value);
+}
+
+function describeAsset(o: Record<string, unknown>): string {
+  const kind = o[SIG] === ARCHIVE_SIG ? "archive" : "asset";
+  if (typeof o.path === "string") return `${kind} ${o.path}`;
+  if (typeof o.uri === "string") return `${kind} ${o.uri}`;
+  if (o.assets && typeof o.assets === "object")
+    return `${kind} of ${Object.keys(o.assets).length} entries`;
+  return kind;
+}
+
+/** Environment variable names only: values may be INSTALL_BUNDLE, TW_POLICY or user secrets. */
+function envNames(vars: unknown): string {
+  const { value, secret } = reveal(vars);
+  if (secret && (value === undefined || value === null)) return MASK;
+  if (Array.isArray(value)) {
+    // ECS style: [{ name, value }]
+    return (
+      value
+        .map((e) => String((reveal(e).value as Record<string, unknown>)?.name ?? "?"))
+        .join(", ") || "-"
+    );
+  }
+  if (value && typeof value === "object") return Object.keys(value).join(", ") || "-";
+  return "-";
+}
+
+function parseJson(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** ECS container definitions: per container its image, entrypoint, command, env names and secrets (by name). */
+function containerLines(defs: unknown): WiringLine[] {
+  const { value, secret } = reveal(defs);
+  const list = parseJson(value);
+  if (!Array.isArray(list)) return [{ label: "containerDefinitions", value: secret ? MASK : "-" }];
+  const lines: WiringLine[] = [];
+  for (const raw of list) {
+    const c = raw as Record<string, any>;
+    const label = `container ${c.name}`;
+    lines.push({ label, value: `image ${text(c.image)}` });
+    if (c.entryPoint) lines.push({ label: `${label} entryPoint`, value: text(c.entryPoint) });
+    if (c.command) lines.push({ label: `${label} command`, value: text(c.command) });
+    if (c.environment?.length)
+      lines.push({ label: `${label} env`, value: envNames(c.environment) });
+    if (c.secrets?.length) {
+      const names = (c.secrets as Record<string, unknown>[]).map(
+        (s) => `${s.name} ← ${text(s.valueFrom)}`,
+      );
+      lines.push({ label: `${label} secrets`, value: names.join(", ") });
+    }
+    if (c.volumesFrom?.length) {
+      lines.push({
+        label: `${label} volumesFrom`,
+        value: (c.volumesFrom as Record<string, unknown>[])
+          .map((v) => text(v.sourceContainer))
+          .join(", "),
+      });
+    }
+    if (c.dependsOn?.length) {
+      lines.push({
+        label: `${label} dependsOn`,
+        value: (c.dependsOn as Record<string, unknown>[])
+          .map((d) => `${text(d.containerName)} (${text(d.condition)})`)
+          .join(", "),
+      });
+    }
+  }
+  return lines;
+}
+
+function dockerfileLines(dockerfile: unknown): WiringLine[] {
+  const { value } = reveal(dockerfile);
+  if (typeof value !== "string" || !value.includes("\n")) return [];
+  // Only the lines that decide what runs; never ENV/ARG lines, which carry the install bundle.
+  return value
+    .split(/\r?\n/)
+    .filter((l) => /^\s*(ENTRYPOINT|CMD|USER)\b/i.test(l))
+    .map((l) => ({ label: "Dockerfile", value: l.trim() }));
+}
+
+type Extractor = (inputs: Record<string, any>) => WiringLine[];
+
+const line = (label: string, v: unknown): WiringLine[] =>
+  v === undefined || v === null ? [] : [{ label, value: text(v) }];
+
+/** Wiring worth showing per resource type; other types show none. */
+export const EXTRACTORS: Record<string, Extractor> = {
+  "aws:ecs/taskDefinition:TaskDefinition": (i) => [
+    ...line("family", i.family),
+    ...containerLines(i.containerDefinitions),
+    ...(i.volumes ? [{ label: "volumes", value: envNames(i.volumes) }] : []),
+  ],
+  "aws:lambda/function:Function": (i) => [
+    ...line("runtime", i.runtime),
+    ...line("handler", i.handler),
+    ...(i.layers ? [{ label: "layers", value: text(i.layers) }] : []),
+    ...(i.environment
+      ? [
+          {
+            label: "env",
+            value: envNames(
+              reveal(i.environment).value && (reveal(i.environment).value as any).variables,
+            ),
+          },
+        ]
+      : []),
+    ...line("code", i.code),
+  ],
+  "aws:lambda/layerVersion:LayerVersion": (i) => [
+    ...line("layerName", i.layerName),
+    ...line("compatibleRuntimes", i.compatibleRuntimes),
+    ...line("code", i.code),
+  ],
+  "aws:cloudformation/stack:Stack": (i) => [...line("name", i.name)],
+  "aws:secretsmanager/secretVersion:SecretVersion": (i) => [
+    ...line("secretString", i.secretString ? MASK : undefined),
+  ],
+  "docker:index/image:Image": (i) => [
+    ...line("imageName", i.imageName),
+    ...line("build.context", reveal(i.build).value && (reveal(i.build).value as any).context),
+    ...line("build.dockerfile", reveal(i.build).value && (reveal(i.build).value as any).dockerfile),
+  ],
+  "azure-native:web:WebApp": (i) => {
+    const site = reveal(i.siteConfig).value as Record<string, any> | undefined;
+    const settings = reveal(site?.appSettings).value as Record<string, unknown>[] | undefined;
+    return [
+      ...line("kind", i.kind),
+      ...(settings ? [{ label: "appSettings", value: envNames(settings) }] : []),
+    ];
+  },
+  "azure-native:web:WebAppApplicationSettings": (i) => [
+    { label: "appSettings", value: envNames(i.properties) },
+  ],
+};
+
+/** The wiring lines of one resource, plus Dockerfile entrypoints found in any string input. */
+export function describeWiring(type: string, inputs: Record<string, unknown>): WiringLine[] {
+  const extractor = EXTRACTORS[type];
+  const lines = extractor ? extractor(inputs as Record<string, any>) : [];
+  for (const v of Object.values(inputs)) lines.push(...dockerfileLines(v));
+  return lines;
+}
+
+/** A stack output as the demo prints it: secrets masked, objects summarised. */
+export function describeOutput(value: unknown, secret: boolean, known: boolean): string {
+  if (!known) return "(known after deploy)";
+  if (secret) return MASK;
+  return text(value);
+}

@@ -1,0 +1,192 @@
+// The package as other languages see it: the committed schema (drift and hand-review rules) and every component
+// constructed through the provider from the inputs a Python program sends, against the Console simulator.
+// One analyzer run for the whole file (10-15 s): the ComponentProvider below is shared.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import * as exported from "../../provider";
+import { PrismaDefenderProvider, readCommittedSchema } from "../../provider/plugin/provider";
+import { startConsoleSimulator } from "../../provider/simulator";
+import type { ConsoleSimulator } from "../../provider/simulator";
+import { componentProviderFor, formatSchema, REPO_ROOT } from "../../scripts/schema";
+import { measurePluginStart } from "../../scripts/measure-plugin-start";
+import { inputsFromWire } from "../../scripts/demo/wire";
+import { installMocks, MockHarness, plaintextSecretsIn } from "../helpers/pulumi";
+import { CONSTRUCT_CASES, wireConsole } from "./constructCases";
+import {
+  ambiguousSchemaTypes,
+  azureNativeRootImports,
+  closedChoicesWithoutEnum,
+  duplicateTypeNames,
+  missingComponents,
+  privateLooking,
+  sourceFiles,
+  undocumentedInputs,
+} from "./schemaChecks";
+
+const components = getPulumiComponents(exported);
+const classNames = components.map((c) => c.name).sort();
+
+let sim: ConsoleSimulator;
+let mocks: MockHarness;
+let analyzer: ComponentProvider;
+let schema: Record<string, any>;
+
+beforeAll(async () => {
+  sim = await startConsoleSimulator();
+  // Stack config as `pulumi config set` leaves it; some cases pass `console` args instead, as a program may.
+  mocks = installMocks({
+    config: {
+      "prisma-defender:consoleUrl": sim.url,
+      "prisma-defender:username": sim.credentials.username,
+      "prisma-defender:password": sim.credentials.password,
+      "prisma-defender:caCertificate": sim.caCertificate,
+    },
+    secretKeys: ["prisma-defender:password"],
+  });
+  analyzer = componentProviderFor();
+  schema = JSON.parse(await analyzer.getSchema());
+}, 180_000);
+
+afterAll(() => sim?.close());
+
+describe("sdk/schema.json", () => {
+  it("is what the components' TypeScript infers (run `npm run schema` after changing args or outputs)", () => {
+    const committed = fs.existsSync(path.join(REPO_ROOT, "sdk/schema.json"))
+      ? readCommittedSchema()
+      : "";
+    if (formatSchema(schema) !== committed) {
+      const was = committed ? JSON.parse(committed) : {};
+      const changed = [
+        ...new Set([...Object.keys(schema.resources ?? {}), ...Object.keys(was.resources ?? {})]),
+      ].filter((t) => JSON.stringify(schema.resources?.[t]) !== JSON.stringify(was.resources?.[t]));
+      throw new Error(
+        `sdk/schema.json is out of date with the components${changed.length ? ` (${changed.join(", ")})` : ""}: run \`npm run schema\` and commit sdk/schema.json`,
+      );
+    }
+  });
+
+  it("describes every exported component under prisma-defender:index", () => {
+    expect(classNames.length).toBeGreaterThan(0);
+    expect(missingComponents(schema, classNames)).toEqual([]);
+    expect(Object.keys(schema.resources).sort()).toEqual(
+      classNames.map((n) => `prisma-defender:index:${n}`),
+    );
+  });
+
+  it("documents every input property", () => {
+    expect(undocumentedInputs(schema)).toEqual([]);
+  });
+
+  it("uses enums where the description lists the allowed values", () => {
+    // Reviewed: copies of @pulumi/aws input types (the analyzer copies them); AWS types these as strings too.
+    const reviewed = [
+      "TaskDefinitionRuntimePlatform.cpuArchitecture",
+      "TaskDefinitionVolumeDockerVolumeConfiguration.scope",
+    ];
+    expect(closedChoicesWithoutEnum(schema).filter((p) => !reviewed.includes(p))).toEqual([]);
+  });
+
+  it("leaks no private field into outputs or types", () => {
+    expect(privateLooking(schema)).toEqual([]);
+  });
+
+  it("declares each schema type once in provider/ (the analyzer keys types by bare name)", () => {
+    const files = sourceFiles(path.join(REPO_ROOT, "provider"));
+    expect(ambiguousSchemaTypes(schema, files, REPO_ROOT)).toEqual([]);
+  });
+
+  it("has no type name declared twice in the code components reach (provider/ outside the simulator)", () => {
+    const simulator = path.join(REPO_ROOT, "provider", "simulator");
+    const files = sourceFiles(path.join(REPO_ROOT, "provider")).filter(
+      (f) => !f.startsWith(simulator),
+    );
+    expect(duplicateTypeNames(files, REPO_ROOT)).toEqual([]);
+  });
+
+  it("never imports the @pulumi/azure-native root", () => {
+    const files = sourceFiles(path.join(REPO_ROOT, "provider"));
+    expect(azureNativeRootImports(files, REPO_ROOT)).toEqual([]);
+  });
+});
+
+describe("construct through the provider, with a Python program's inputs", () => {
+  it("has a construct case for every exported component", () => {
+    expect(Object.keys(CONSTRUCT_CASES).sort()).toEqual(expect.arrayContaining(classNames));
+  });
+
+  for (const [className, makeCase] of Object.entries(CONSTRUCT_CASES)) {
+    it(`${className}: Pulumi's ComponentProvider and the shipped provider return the schema's outputs`, async () => {
+      if (!classNames.includes(className))
+        throw new Error(`${className} is not exported from provider/index.ts`);
+      const token = `prisma-defender:index:${className}`;
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "construct-"));
+      const c = makeCase({ sim, workDir });
+      const expectedKeys = Object.keys(schema.resources[token].properties).sort();
+
+      mocks.reset();
+      const viaAnalyzer = await analyzer.construct(
+        `${c.name}-a`,
+        token,
+        await inputsFromWire(c.wire),
+        {},
+      );
+      expect(Object.keys(viaAnalyzer.state).sort()).toEqual(expectedKeys);
+      await c.check(viaAnalyzer.state as Record<string, pulumi.Output<any>>, mocks, sim);
+
+      mocks.reset();
+      const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
+      const viaPlugin = await shipped.construct(
+        `${c.name}-p`,
+        token,
+        await inputsFromWire(c.wire),
+        {},
+      );
+      expect(Object.keys(viaPlugin.state).sort()).toEqual(expectedKeys);
+      await c.check(viaPlugin.state as Record<string, pulumi.Output<any>>, mocks, sim);
+
+      const secrets = [
+        sim.credentials.password,
+        sim.secrets.installBundle,
+        sim.secrets.marker,
+        ...sim.tokensIssued(),
+      ];
+      expect(plaintextSecretsIn(mocks.resources, secrets)).toEqual([]);
+    }, 120_000);
+  }
+});
+
+describe("Console connection passed as `console` args by a program in another language", () => {
+  // KNOWN BUG (reported): a `console` object holding a secret (Python: `password=pulumi.Output.secret(...)`, or any
+  // Output) reaches construct as ONE Output, since the engine sends it as an output value. The components read it
+  // field by field as a plain object; on an Output proxy every field (`token` too) looks set, and
+  // resolveConsoleSettings rejects "both a token and a password". Stack config (`pulumi config set --secret
+  // prisma-defender:password`) is unaffected. When this starts passing, turn `it.failing` into `it`.
+  it.failing(
+    "constructs ProtectedLambda with console.password as a secret",
+    async () => {
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "construct-"));
+      const c = CONSTRUCT_CASES.ProtectedLambda({ sim, workDir });
+      mocks.reset();
+      const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
+      const wire = { ...c.wire, console: wireConsole(sim) };
+      const res = await shipped.construct(
+        "console-args",
+        "prisma-defender:index:ProtectedLambda",
+        await inputsFromWire(wire),
+        {},
+      );
+      await c.check(res.state as Record<string, pulumi.Output<any>>, mocks, sim);
+    },
+    120_000,
+  );
+});
+
+describe("the plugin process", () => {
+  it("starts from provider/plugin/index.js under run-plugin and serves the committed schema over gRPC", async () => {
+    const sample = await measurePluginStart({ mode: "precomputed", coldTranspileCache: false });
+    expect(sample.resources).toEqual(classNames.map((n) => `prisma-defender:index:${n}`));
+  }, 120_000);
+});
