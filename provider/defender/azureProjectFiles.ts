@@ -82,15 +82,21 @@ export async function readZipFiles(zip: Buffer, origin: string): Promise<Map<str
     throw new Error(`${origin} is not a readable zip archive (${(e as Error).message})`);
   }
   const entries: yauzl.Entry[] = [];
-  await new Promise<void>((resolve, reject) => {
-    file.on("entry", (e: yauzl.Entry) => {
-      entries.push(e);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      file.on("entry", (e: yauzl.Entry) => {
+        entries.push(e);
+        file.readEntry();
+      });
+      file.on("end", () => resolve());
+      file.on("error", reject);
       file.readEntry();
     });
-    file.on("end", () => resolve());
-    file.on("error", reject);
-    file.readEntry();
-  });
+  } catch (e) {
+    // yauzl itself refuses absolute and `..` names ("invalid relative path"): say which archive.
+    file.close();
+    throw new Error(`${origin}: refusing the archive: ${(e as Error).message}`);
+  }
   const files = new Map<string, Buffer>();
   try {
     for (const e of entries) {
