@@ -50,6 +50,16 @@ export interface EmbeddedImagePlan {
 export const DEFAULT_PLATFORM = "linux/amd64";
 const WS_ADDRESS_PATTERN = /^wss?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?$/;
 
+/** The Console's `wsAddress` goes into an ENV line: accept only a plain ws(s) URL, else refuse to build. */
+export function checkWsAddress(wsAddress: string): string {
+  if (!WS_ADDRESS_PATTERN.test(wsAddress)) {
+    throw new Error(
+      `the Console's install-bundle answer has an unusable wsAddress ${JSON.stringify(wsAddress)}; refusing to build`,
+    );
+  }
+  return wsAddress;
+}
+
 /** Thrown before any request when the arguments or the Dockerfile are wrong; names the fields. */
 export class EmbeddedImageArgsError extends Error {
   constructor(resource: string, problems: string[]) {
@@ -165,11 +175,7 @@ export async function planEmbeddedImage(
       computeConsole.appEmbeddedTarball(),
       computeConsole.consoleAddress().then((address) => computeConsole.installBundle(address)),
     ]);
-    if (!WS_ADDRESS_PATTERN.test(bundle.wsAddress)) {
-      throw new Error(
-        `the Console's install-bundle answer has an unusable wsAddress ${JSON.stringify(bundle.wsAddress)}; refusing to build`,
-      );
-    }
+    checkWsAddress(bundle.wsAddress);
     installBundle = bundle.installBundle;
     result = embed(request, text, bundle.wsAddress);
     dockerfile = (result as EmbedResult).dockerfile;

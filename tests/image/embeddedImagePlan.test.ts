@@ -11,7 +11,13 @@ import {
   EmbeddedImageRequest,
   planEmbeddedImage,
 } from "../../provider/defender/embeddedImagePlan";
-import { EmbedMode, InstallBundlePlacement } from "../../provider/defender/embeddedImageRules";
+import {
+  APP_ID_PATTERN,
+  DATA_FOLDER_PATTERN,
+  EmbedMode,
+  InstallBundlePlacement,
+} from "../../provider/defender/embeddedImageRules";
+import * as simulatorRules from "../../provider/simulator/appEmbedded";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { ConsoleSimulator } from "../../provider/simulator/types";
 
@@ -242,6 +248,11 @@ describe("refused before any request, naming the field", () => {
     for (const fragment of fragments) expect(error.message).toContain(fragment);
     expect(sim.requests).toEqual([]);
   });
+});
+
+test("the appId and dataFolder rules are the simulator's, so preflight refuses what the Console would", () => {
+  expect(APP_ID_PATTERN.source).toBe(simulatorRules.APP_ID_PATTERN.source);
+  expect(DATA_FOLDER_PATTERN.source).toBe(simulatorRules.DATA_FOLDER_PATTERN.source);
 });
 
 test("a platform the Defender is not built for is refused", async () => {
