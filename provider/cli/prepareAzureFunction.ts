@@ -55,7 +55,9 @@ export async function prepareAzureFunction(
     const message = (e as Error).message.replace(/^prisma-defender:\s*/, "");
     err.write(`prisma-defender: ${message}\n`);
     if (e instanceof ConsoleSettingsError)
-      err.write("On the command line: --console-url, --username, and the password or token in the environment.\n");
+      err.write(
+        "On the command line: --console-url, --username, and the password or token in the environment.\n",
+      );
     return 1;
   }
 }

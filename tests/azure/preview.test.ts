@@ -1,0 +1,52 @@
+// ProtectedAzureFunction in `pulumi preview` (isDryRun): the encode call changes nothing on the Console, so it runs
+// and the preview shows the settings the update will set; inputs still unknown in preview mean no call at all.
+import * as pulumi from "@pulumi/pulumi";
+import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
+import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
+import { details, installMocks, settle } from "../helpers/pulumi";
+
+let sim: ConsoleSimulator;
+let mocks: ReturnType<typeof installMocks>;
+
+beforeAll(async () => {
+  sim = await startConsoleSimulator();
+  mocks = installMocks({
+    preview: true,
+    config: {
+      "prisma-defender:consoleUrl": sim.url,
+      "prisma-defender:username": sim.credentials.username,
+      "prisma-defender:password": sim.credentials.password,
+      "prisma-defender:caCertificate": sim.caCertificate,
+    },
+    secretKeys: ["prisma-defender:password"],
+  });
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  mocks.reset();
+  sim.reset();
+});
+
+const args = {
+  resourceGroupName: "rg",
+  serverFarmId: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan",
+  storageConnectionString: "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=aw==",
+};
+
+test("a preview with known inputs shows the real app settings (TW_POLICY known and secret)", async () => {
+  const fn = new ProtectedAzureFunction("orders-api", args);
+  expect(await details(fn.twPolicy)).toMatchObject({ known: true, secret: true });
+  expect((await details(fn.appSettingNames)).value).toContain("TW_POLICY");
+  expect(sim.requestsTo("policies/runtime/serverless/encode")).toHaveLength(1);
+  await details(fn.defaultHostName);
+});
+
+test("a preview with an unknown app name sends nothing to the Console", async () => {
+  const unknownName = pulumi.output((pulumi as any).unknown as string) as pulumi.Output<string>;
+  const fn = new ProtectedAzureFunction("orders-api", { ...args, name: unknownName });
+  expect(await details(fn.twPolicy)).toMatchObject({ known: false });
+  await settle();
+  expect(sim.requestsTo("policies/runtime/serverless/encode")).toEqual([]);
+  const [app] = mocks.children("azure-native:web:WebApp");
+  expect(app.inputs.siteConfig.value).toEqual({ __pulumiUnknown: true });
+});
