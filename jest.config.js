@@ -9,6 +9,9 @@ module.exports = {
       { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
     ],
   },
-  moduleNameMapper: { "^prisma-defender$": "<rootDir>/provider/index.ts" },
+  moduleNameMapper: {
+    "^prisma-defender$": "<rootDir>/provider/index.ts",
+    "^prisma-defender/simulator$": "<rootDir>/provider/simulator/index.ts",
+  },
   testTimeout: 60000,
 };
