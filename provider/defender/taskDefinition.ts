@@ -1,7 +1,7 @@
 // The unprotected side of a Fargate task definition: read what the user gave, clean it the way Prisma's own scripts
 // do before they POST it (pcs-cwp-fargate-deploy), and refuse, before any request, what the Console cannot protect.
 // Pure functions over plain JSON; the Console's answer is checked in taskDefinitionCheck.ts.
-import { canonicalizeKeys, isPlainObject } from "./taskDefinitionKeys";
+import { canonicalKey, canonicalizeKeys, isPlainObject } from "./taskDefinitionKeys";
 
 export type ContainerDefinition = Record<string, unknown>;
 
@@ -155,9 +155,11 @@ export function pruneEmpty(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
-    const child = KEEP_AS_IS.has(key) ? raw : pruneEmpty(raw);
+    // Either spelling: CloudFormation templates say `Value` and `Options`.
+    const canonical = canonicalKey(key);
+    const child = KEEP_AS_IS.has(canonical) ? raw : pruneEmpty(raw);
     if (child === null || child === undefined) continue;
-    if (child === "" && !EMPTY_STRING_ALLOWED.has(key)) continue;
+    if (child === "" && !EMPTY_STRING_ALLOWED.has(canonical)) continue;
     if (Array.isArray(child) && child.length === 0) continue;
     if (isPlainObject(child) && Object.keys(child).length === 0) continue;
     out[key] = child;

@@ -2,6 +2,7 @@
 // answers something unprotected (a proxy that drops the sidecar from the simulator's real answer).
 import * as http from "http";
 import type { AddressInfo } from "net";
+import * as YAML from "yaml";
 import { forgetConsoles } from "../../provider/console/client";
 import { ConsoleArgs } from "../../provider/console/types";
 import { ConsoleSimulator, startConsoleSimulator } from "../../provider/simulator";
@@ -61,8 +62,28 @@ export function useSimulator(): { sim: () => ConsoleSimulator; console: () => Co
   };
 }
 
+/** `value` with every container named TwistlockDefender (in either key spelling) removed. */
+function withoutSidecar(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .filter(
+        (v) =>
+          !(
+            v &&
+            typeof v === "object" &&
+            ((v as any).name ?? (v as any).Name) === "TwistlockDefender"
+          ),
+      )
+      .map(withoutSidecar);
+  }
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSidecar(v)]));
+  }
+  return value;
+}
+
 /**
- * A Console that answers fargate.json with the simulator's real answer minus the TwistlockDefender sidecar: what a
+ * A Console that answers fargate.json and fargate.yaml with the simulator's real answer minus the TwistlockDefender sidecar: what a
  * broken or tampered Console (or proxy) could send. Everything else is passed through unchanged. Plain HTTP, in
  * front of a plain-HTTP simulator.
  */
@@ -90,12 +111,13 @@ export async function startSidecarDroppingConsole(): Promise<{
           answer.on("data", (c: Buffer) => body.push(c));
           answer.on("end", () => {
             let text = Buffer.concat(body);
-            if (req.url?.includes("/defenders/fargate.json") && answer.statusCode === 200) {
-              const task = JSON.parse(text.toString("utf8"));
-              task.containerDefinitions = task.containerDefinitions.filter(
-                (c: { name: string }) => c.name !== "TwistlockDefender",
-              );
-              text = Buffer.from(JSON.stringify(task));
+            if (req.url?.includes("/defenders/fargate.") && answer.statusCode === 200) {
+              const yaml = req.url.includes("fargate.yaml");
+              const parsed = yaml
+                ? YAML.parse(text.toString("utf8"))
+                : JSON.parse(text.toString("utf8"));
+              const rest = withoutSidecar(parsed);
+              text = Buffer.from(yaml ? YAML.stringify(rest) : JSON.stringify(rest));
             }
             const headers = { ...answer.headers, "content-length": String(text.length) };
             res.writeHead(answer.statusCode ?? 502, headers);

@@ -1,0 +1,154 @@
+// ProtectedCloudFormationTemplate: a CloudFormation template whose ECS task definitions the Console protects, for
+// users who deploy aws.cloudformation.Stack. The counterpart of ProtectedFargateTask for the Console's CloudFormation
+// flows (fargate.json?cloudFormation=true and fargate.yaml). Wiring only: see provider/defender/cloudFormation.ts.
+import * as pulumi from "@pulumi/pulumi";
+import { consoleFor } from "../console/client";
+import { ConsoleError, ConsoleSettingsError } from "../console/errors";
+import { resolveConsoleSettings } from "../console/settings";
+import {
+  checkProtectedTemplate,
+  detectFormat,
+  parseTemplate,
+  preflightTemplate,
+} from "../defender/cloudFormation";
+import { FargateTaskError } from "../defender/taskDefinition";
+import { DefenderOptionValues } from "../defender/taskDefinitionRequest";
+import { FargateDefenderArgs, defenderOptionsOf, isPlain } from "./protectedFargateTaskArgs";
+
+/** Format of a CloudFormation template. */
+export enum CloudFormationTemplateFormat {
+  /** JSON, sent to `fargate.json?cloudFormation=true`. */
+  Json = "json",
+  /** YAML, sent to `fargate.yaml`. */
+  Yaml = "yaml",
+}
+
+export interface ProtectedCloudFormationTemplateArgs extends FargateDefenderArgs {
+  /**
+   * The template: a whole CloudFormation template, one `AWS::ECS::TaskDefinition` resource, or its Properties. Literal
+   * values only: the Console does not support intrinsic functions (`Ref`, `Fn::*`, `!Sub`...). Every container needs
+   * an `EntryPoint` unless `extractEntrypoint` is set.
+   */
+  template: pulumi.Input<string>;
+  /** Format of `template`; the protected template comes back in the same. Default: JSON if it starts with `{`. */
+  format?: pulumi.Input<CloudFormationTemplateFormat>;
+}
+
+/**
+ * Asks the Console to protect the ECS task definitions of a CloudFormation template, checks the answer (fail closed,
+ * as ProtectedFargateTask does) and returns it as `template`, for `aws.cloudformation.Stack`'s `templateBody`. The
+ * template holds the Defender's INSTALL_BUNDLE in plain text, so it is a secret here; the review outputs are not.
+ */
+export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
+  /** The protected template, normalised (a secret: it holds INSTALL_BUNDLE). */
+  public readonly template: pulumi.Output<string>;
+  /** Image of the TwistlockDefender sidecar. */
+  public readonly defenderImage: pulumi.Output<string>;
+  /** Defender version from the sidecar image's tag (`defender_34_04_145` is `34.04.145`); unset if the tag says none. */
+  public readonly defenderVersion: pulumi.Output<string | undefined>;
+  /** Host name the Defender connects to. */
+  public readonly consoleAddress: pulumi.Output<string>;
+  /** `<task definition>/<container>` of every container now started under the Defender. */
+  public readonly protectedContainers: pulumi.Output<string[]>;
+  /** Each protected container's `EntryPoint`, the Defender's prefix first, keyed as in `protectedContainers`. */
+  public readonly wrappedEntrypoints: pulumi.Output<Record<string, string[]>>;
+
+  constructor(
+    name: string,
+    args: ProtectedCloudFormationTemplateArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("prisma-defender:index:ProtectedCloudFormationTemplate", name, {}, opts);
+    const subject = `ProtectedCloudFormationTemplate "${name}"`;
+    const fail = (e: unknown): never => {
+      const ours = [FargateTaskError, ConsoleError, ConsoleSettingsError].some(
+        (t) => e instanceof t,
+      );
+      throw ours ? new pulumi.ResourceError((e as Error).message, this, true) : e;
+    };
+    const options = defenderOptionsOf(args ?? ({} as FargateDefenderArgs));
+    const settings = (() => {
+      try {
+        if (!args || typeof args.template === "undefined" || args.template === null) {
+          throw new FargateTaskError(subject, "missing args", [
+            "`template` is required: the CloudFormation template's text",
+          ]);
+        }
+        // Refuse bad input now when it is plain, before any request.
+        if ([args.template, args.format, ...Object.values(options)].every(isPlain)) {
+          const text = args.template as string;
+          const format = formatOf(text, args.format as CloudFormationTemplateFormat, subject);
+          preflightTemplate(
+            parseTemplate(text, format, subject),
+            options as DefenderOptionValues,
+            subject,
+          );
+        }
+        return resolveConsoleSettings(args.console, name);
+      } catch (e) {
+        return fail(e);
+      }
+    })();
+
+    const result = pulumi
+      .all([settings, args.template, args.format, pulumi.output(options)])
+      .apply(async ([s, text, fmt, o]) => {
+        try {
+          const defender = o as DefenderOptionValues;
+          const format = formatOf(text, fmt, subject);
+          const tasks = preflightTemplate(parseTemplate(text, format, subject), defender, subject);
+          const compute = consoleFor(s);
+          const consoleAddress = defender.consoleAddress ?? (await compute.consoleAddress());
+          const answer = await compute.protectCloudFormationTemplate(text, format, {
+            ...defender,
+            consoleAddress,
+            defenderType: "appEmbedded",
+          });
+          return {
+            ...checkProtectedTemplate(answer, format, tasks, defender, subject),
+            consoleAddress,
+          };
+        } catch (e) {
+          return fail(e);
+        }
+      });
+    this.template = pulumi.secret(result.apply((r) => r.template));
+    // Only the template holds the credential; the rest is secret only because the Console settings are, and stays
+    // secret if the user's template was.
+    const reviewed = pulumi
+      .all([pulumi.unsecret(result.apply(({ template: _, ...rest }) => rest)), args.template])
+      .apply(([r]) => r);
+    this.defenderImage = reviewed.apply((r) => r.defenderImage);
+    this.defenderVersion = reviewed.apply((r) => r.defenderVersion);
+    this.consoleAddress = reviewed.apply((r) => r.consoleAddress);
+    this.protectedContainers = reviewed.apply((r) => r.protectedContainers);
+    this.wrappedEntrypoints = reviewed.apply((r) => r.wrappedEntrypoints);
+    this.registerOutputs({
+      template: this.template,
+      defenderImage: this.defenderImage,
+      defenderVersion: this.defenderVersion,
+      consoleAddress: this.consoleAddress,
+      protectedContainers: this.protectedContainers,
+      wrappedEntrypoints: this.wrappedEntrypoints,
+    });
+  }
+}
+
+/** The given format, checked, or the one the text looks like. */
+function formatOf(
+  text: string,
+  format: CloudFormationTemplateFormat | undefined,
+  subject: string,
+): CloudFormationTemplateFormat {
+  if (format === undefined || format === null) {
+    return detectFormat(text) === "json"
+      ? CloudFormationTemplateFormat.Json
+      : CloudFormationTemplateFormat.Yaml;
+  }
+  if (!Object.values(CloudFormationTemplateFormat).includes(format)) {
+    throw new FargateTaskError(subject, "invalid args", [
+      `\`format\` must be "json" or "yaml" (got ${JSON.stringify(format)})`,
+    ]);
+  }
+  return format;
+}
