@@ -3,8 +3,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConsoleArgs } from "../console/types";
 import { LambdaProtectionMode } from "../defender/lambdaPreflight";
-import { LambdaRuntime, NodeJSModuleType } from "../defender/runtimes";
-import type { DefenderLayer } from "./defenderLayer";
+import { DefenderRuntimeFamily, LambdaRuntime, NodeJSModuleType } from "../defender/runtimes";
+
+/**
+ * The outputs of a DefenderLayer a function uses. A DefenderLayer instance is one (the schema cannot reference our
+ * own component type, so this is its shape rather than the class).
+ */
+export interface DefenderLayerReference {
+  /** ARN of the layer version. */
+  arn: pulumi.Input<string>;
+  /** Runtime family of the layer; checked against the function's runtime when given. */
+  runtime?: pulumi.Input<DefenderRuntimeFamily>;
+  /** Console version the layer came from; reported as the function's `defenderVersion` when given. */
+  defenderVersion?: pulumi.Input<string>;
+}
 
 /** Environment of a ProtectedLambda, as in `aws.lambda.Function`. */
 export interface ProtectedLambdaEnvironment {
@@ -17,8 +29,11 @@ export interface ProtectedLambdaArgs {
   console?: ConsoleArgs;
   /** `layer` (default): the Console's layer and handler redirection. `embedded`: bundle and wrapper merged into `code`. */
   mode?: LambdaProtectionMode;
-  /** A shared DefenderLayer (layer mode). Default: the component publishes its own. Not with `defenderLayerArn`. */
-  defenderLayer?: DefenderLayer;
+  /**
+   * A shared Defender layer (layer mode): pass a `DefenderLayer` itself (TypeScript), or its `arn`, `runtime` and
+   * `defenderVersion` outputs. Default: the component publishes its own. Not with `defenderLayerArn`.
+   */
+  defenderLayer?: DefenderLayerReference;
   /** ARN of a Defender layer version published elsewhere (layer mode). Not with `defenderLayer`. */
   defenderLayerArn?: pulumi.Input<string>;
   /** Region TW_POLICY is generated for. Default: the AWS provider's region. */

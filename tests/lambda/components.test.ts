@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderLayer } from "../../provider/components/defenderLayer";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import { details, promiseOf, settle } from "../helpers/pulumi";
+import { captureDeployErrors, details, promiseOf, settle } from "../helpers/pulumi";
 import {
   archiveNamesOf,
   archivePathOf,
@@ -326,7 +326,6 @@ describe("embedded mode", () => {
 
   it("refuses code that already has a different twistlock folder, naming the path", async () => {
     const m = ctx.mocks();
-    const { captureDeployErrors } = await import("../helpers/pulumi");
     const errors = await captureDeployErrors(
       () =>
         new ProtectedLambda("stale", {

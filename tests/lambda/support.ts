@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { forgetConsoles } from "../../provider/console/client";
-import { listZip } from "../../provider/defender/archive";
+import { extractZip, listZip } from "../../provider/defender/archive";
 import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator } from "../../provider/simulator/types";
 import {
@@ -82,7 +82,6 @@ export async function archiveNamesOf(r: RecordedResource): Promise<string[]> {
 
 /** The JSON of one file inside a zip. */
 export async function zipJson(zipPath: string, name: string): Promise<any> {
-  const { extractZip } = await import("../../provider/defender/archive");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-zip-"));
   try {
     await extractZip(zipPath, dir);
