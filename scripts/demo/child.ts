@@ -1,6 +1,7 @@
 // One example, run in its own process (so each program gets fresh Pulumi runtime state and its own mocks): the
 // program runs under mocks against the Console simulator, and the parent receives, over IPC, only what is safe to
 // print: resource types, names, parents, Defender wiring with secrets masked, and stack outputs.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createProvider } from "../../provider/plugin/serve";
 import { installRecordingMocks, RecordedResource, waitForRegistrations } from "./mocks";
@@ -49,23 +50,31 @@ async function describeOutputs(exported: Record<string, unknown>): Promise<DemoR
   return rows;
 }
 
+/** A path as the reader knows it: relative to the program, or a short name for files the component generated. */
+export function displayPath(p: string, dir: string): string {
+  const rel = path.relative(dir, path.resolve(dir, p));
+  if (!rel.startsWith("..") && !path.isAbsolute(rel)) return `./${rel || "."}`;
+  const base = path.basename(p).replace(/^([0-9a-f]{12})[0-9a-f]{20,}/, "$1…");
+  return `(generated) ${base}`;
+}
+
 /**
  * Assets and archives reach the mocks as SDK objects whose fields are promises; turn them back into the engine's
  * wire form so the (synchronous, pure) wiring description can show their paths.
  */
-async function plainAssets(v: unknown): Promise<unknown> {
+async function plainAssets(v: unknown, dir: string): Promise<unknown> {
   if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) {
     const o = v as any;
     const [p, uri, assets] = await Promise.all([o.path, o.uri, o.assets]);
     const sig = pulumi.asset.Asset.isInstance(v) ? wireFileAsset : wireFileArchive;
-    if (typeof p === "string") return sig(p);
+    if (typeof p === "string") return sig(displayPath(p, dir));
     if (typeof uri === "string") return { ...sig(""), path: undefined, uri };
     return { ...wireFileArchive(""), path: undefined, assets: assets ?? {} };
   }
-  if (Array.isArray(v)) return Promise.all((v as unknown[]).map(plainAssets));
+  if (Array.isArray(v)) return Promise.all((v as unknown[]).map((x) => plainAssets(x, dir)));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as object)) out[k] = await plainAssets(x);
+    for (const [k, x] of Object.entries(v as object)) out[k] = await plainAssets(x, dir);
     return out;
   }
   return v;
@@ -103,7 +112,7 @@ export async function runJob(job: DemoJob): Promise<DemoResult> {
   await settle(resources).catch((e) => errors.push(e));
   const described: DemoResource[] = [];
   for (const r of resources) {
-    const inputs = (await plainAssets(r.inputs)) as Record<string, unknown>;
+    const inputs = (await plainAssets(r.inputs, job.dir)) as Record<string, unknown>;
     const { urn, type, name, parent, custom } = r;
     described.push({ urn, type, name, parent, custom, wiring: describeWiring(type, inputs) });
   }

@@ -1,6 +1,7 @@
 // The offline demo: starts the Console simulator, runs every example program against it under Pulumi mocks (each
 // in its own process), and prints per example what `pulumi preview` would create plus the Defender wiring.
 import { fork } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import pLimit from "p-limit";
@@ -53,7 +54,12 @@ export function demoConfig(example: ExampleProgram, sim: ConsoleSimulator) {
   return { config, secretKeys };
 }
 
-function runChild(example: ExampleProgram, sim: ConsoleSimulator, preview: boolean) {
+function runChild(
+  example: ExampleProgram,
+  sim: ConsoleSimulator,
+  preview: boolean,
+  cacheDir: string,
+) {
   const { config, secretKeys } = demoConfig(example, sim);
   const job: DemoJob = {
     dir: example.dir,
@@ -72,6 +78,8 @@ function runChild(example: ExampleProgram, sim: ConsoleSimulator, preview: boole
         PULUMI_CONFIG: JSON.stringify(config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
         PRISMA_DEFENDER_DEMO_JOB: JSON.stringify(job),
+        // The simulator's artefacts are fakes: keep them out of the user's real download cache.
+        PRISMA_DEFENDER_CACHE_DIR: cacheDir,
         // Examples import "prisma-defender"; the dev tsconfig maps it to provider/index.ts.
         TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.dev.json"),
       },
@@ -100,6 +108,7 @@ function runChild(example: ExampleProgram, sim: ConsoleSimulator, preview: boole
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const write = options.write ?? ((t: string) => process.stdout.write(t));
+  const demoStarted = Date.now();
   const preview = options.preview ?? false;
   const { examples: all, skipped } = findExamples(
     options.examplesDir ?? path.join(REPO_ROOT, "examples"),
@@ -112,13 +121,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   );
   for (const s of skipped) write(`(skipped examples/${s.id}: ${s.reason})\n`);
   const limit = pLimit(options.concurrency ?? Math.min(2, os.cpus().length));
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "prisma-defender-demo-"));
   const reports: ExampleReport[] = [];
   try {
     // Run concurrently, print in a stable order as each finishes in turn.
     const runs = examples.map((e) =>
       limit(async () => {
         const started = Date.now();
-        const run = await runChild(e, sim, preview);
+        const run = await runChild(e, sim, preview, cacheDir);
         return { ...run, seconds: (Date.now() - started) / 1000 };
       }),
     );
@@ -144,13 +154,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     }
   } finally {
     if (!options.simulator) await sim.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
   const ok = reports.length > 0 && reports.every((r) => r.ok);
-  write("Summary:\n");
+  write(`Summary (${((Date.now() - demoStarted) / 1000).toFixed(1)} s):\n`);
   for (const r of reports) {
-    write(
-      `  ${r.ok ? "✓" : "✗"} examples/${r.id}: ${r.resources} resources, ${r.seconds.toFixed(1)} s\n`,
-    );
+    const plan = r.ok ? `${r.resources + 1} resources to create` : "failed";
+    write(`  ${r.ok ? "✓" : "✗"} examples/${r.id}: ${plan}, ${r.seconds.toFixed(1)} s\n`);
   }
   if (!reports.length) write("  no examples found\n");
   return { ok, examples: reports };

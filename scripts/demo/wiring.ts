@@ -49,19 +49,40 @@ function describeAsset(o: Record<string, unknown>): string {
   return kind;
 }
 
-/** Environment variable names only: values may be INSTALL_BUNDLE, TW_POLICY or user secrets. */
+/**
+ * Variables whose values are wiring, not credentials (the handler the Defender calls, the Defender's mode and the
+ * Console host it dials): shown with their value. Every other variable shows its name only, since values may be
+ * INSTALL_BUNDLE, TW_POLICY or the user's own secrets.
+ */
+export const SHOWN_ENV_VALUES = new Set([
+  "ORIGINAL_HANDLER",
+  "AWS_LAMBDA_EXEC_WRAPPER",
+  "DEFENDER_TYPE",
+  "DEFENDER_APP_ID",
+  "WS_ADDRESS",
+  "FILESYSTEM_MONITORING",
+]);
+
+function envEntry(name: string, value: unknown): string {
+  const v = reveal(value);
+  return SHOWN_ENV_VALUES.has(name) && !v.secret && typeof v.value === "string"
+    ? `${name}=${v.value}`
+    : name;
+}
+
+/** Environment variables: names, with the value only for the wiring variables above. */
 function envNames(vars: unknown): string {
   const { value, secret } = reveal(vars);
   if (secret && (value === undefined || value === null)) return MASK;
   if (Array.isArray(value)) {
     // ECS style: [{ name, value }]
-    return (
-      value
-        .map((e) => String((reveal(e).value as Record<string, unknown>)?.name ?? "?"))
-        .join(", ") || "-"
-    );
+    const entries = value.map((e) => (reveal(e).value ?? {}) as Record<string, unknown>);
+    return entries.map((e) => envEntry(String(e.name ?? "?"), e.value)).join(", ") || "-";
   }
-  if (value && typeof value === "object") return Object.keys(value).join(", ") || "-";
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.map(([k, v]) => envEntry(k, v)).join(", ") || "-";
+  }
   return "-";
 }
 
