@@ -72,6 +72,12 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("prisma-defender:index:EmbeddedDefenderImage", name, {}, opts);
+    if (!args) {
+      throw new pulumi.ResourceError(
+        `EmbeddedDefenderImage ${name}: missing args: \`imageName\` and \`context\` (or \`baseImage\`) are required`,
+        this,
+      );
+    }
     const mode = args.mode ?? EmbedMode.Tarball;
     const placement = args.installBundlePlacement ?? InstallBundlePlacement.InjectAtRuntime;
     const bake = placement === InstallBundlePlacement.BakedIntoImage;
