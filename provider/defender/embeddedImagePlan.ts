@@ -169,7 +169,15 @@ export async function planEmbeddedImage(
     installBundle =
       checked.installBundle ?? (await computeConsole.installBundle(consoleAddr)).installBundle;
     ({ dockerfile, tarball } = { dockerfile: checked.dockerfile, tarball: content.tarball });
-    result = { ...checked, warnings: [] };
+    // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
+    const said = checked.environment;
+    const warnings = [
+      ["DEFENDER_APP_ID", request.appId],
+      ["DATA_FOLDER", dataFolder],
+    ]
+      .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
+      .map(([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`);
+    result = { ...checked, warnings };
   } else {
     const [archive, bundle] = await Promise.all([
       computeConsole.appEmbeddedTarball(),

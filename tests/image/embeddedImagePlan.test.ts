@@ -134,6 +134,7 @@ test("Console: the Dockerfile's content is sent, the answer is checked and INSTA
     DEFENDER_APP_ID: "demo-app",
     FILESYSTEM_MONITORING: "true",
   });
+  expect(plan.warnings).toEqual([]);
   expect(plan.installBundle).toBe(sim.secrets.installBundle);
   const dockerfile = fs.readFileSync(plan.dockerfilePath, "utf8");
   expect(dockerfile).not.toContain(sim.secrets.installBundle);
