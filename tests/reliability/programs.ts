@@ -6,9 +6,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderLayer } from "../../provider/components/defenderLayer";
-import { EmbeddedDefenderImage, EmbedMode } from "../../provider/components/embeddedDefenderImage";
+import {
+  EmbeddedDefenderImage,
+  EmbedMode,
+  InstallBundlePlacement,
+} from "../../provider/components/embeddedDefenderImage";
 import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
 import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
+import { InstallBundleDelivery } from "../../provider/components/protectedFargateTaskArgs";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
 import type { ConsoleArgs } from "../../provider/console/types";
 import type { SimulatorEndpoint } from "../../provider/simulator/types";
@@ -191,3 +196,37 @@ export function program(name: string): Program {
   if (!found) throw new Error(`no program ${name}`);
   return found;
 }
+
+/** Variants that put credentials in other places: the secret scan and the determinism check run them too. */
+export const VARIANTS: Program[] = [
+  {
+    name: "ProtectedFargateTask (INSTALL_BUNDLE in the environment)",
+    endpoints: [...SESSION, "defenders/fargate.json"],
+    build(console, id) {
+      const task = new ProtectedFargateTask(`task-env-${id}`, {
+        console,
+        family: `web-env-${id}`,
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: CONTAINERS,
+        installBundleDelivery: InstallBundleDelivery.Environment,
+      });
+      return { component: task, settled: task.arn };
+    },
+  },
+  ...[EmbedMode.Console, EmbedMode.Tarball].map((mode): Program => ({
+    name: `EmbeddedDefenderImage (${mode}, INSTALL_BUNDLE baked in)`,
+    endpoints: [],
+    build(console, id) {
+      const image = new EmbeddedDefenderImage(`img-baked-${id}`, {
+        console,
+        mode,
+        context: imageContext(),
+        imageName: `registry.example.com/baked-${id}:1.0`,
+        skipPush: true,
+        installBundlePlacement: InstallBundlePlacement.BakedIntoImage,
+      });
+      return { component: image, settled: image.repoDigest };
+    },
+  })),
+];
