@@ -8,13 +8,16 @@ import { consoleFor } from "../console/client";
 import { resolveConsoleSettings } from "../console/settings";
 import {
   AppSetting,
-  azureFunctionPreflight,
-  AzureFunctionPreflightInput,
   deriveFunctionAppName,
-  functionAppNameProblem,
   mergeAppSettings,
+  preflightProblems,
+  settingValue,
 } from "../defender/azureFunctionApp";
-import { checkAzureFunctionProject, prepareCommand } from "../defender/azureProjectCheck";
+import {
+  checkAzureFunctionProject,
+  checkPublishedPackage,
+  prepareCommand,
+} from "../defender/azureProjectCheck";
 import { deployFunctionPackage, functionStorageConnection } from "./azureFunctionStorage";
 import {
   AzureFunctionWorkerRuntime,
@@ -64,25 +67,6 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       throw fail([
         "`packagePath` needs `storageAccountName`: the package is uploaded to that account",
       ]);
-    const managesStorage =
-      args.storageConnectionString !== undefined || args.storageAccountName !== undefined;
-    const preflight = (input: AzureFunctionPreflightInput, appName: string) => {
-      const nameProblem = functionAppNameProblem(
-        appName,
-        args.name === undefined
-          ? `the component name "${name}" gives the Function App name`
-          : "`name`",
-      );
-      const problems = [
-        ...(nameProblem ? [nameProblem] : []),
-        ...azureFunctionPreflight({
-          ...input,
-          managesStorage,
-          deploysPackage: args.packagePath !== undefined,
-        }),
-      ];
-      if (problems.length) throw fail(problems);
-    };
     // Everything the preflight reads, checked now when plain and again once resolved when some are Outputs.
     const checked = {
       kind: args.kind,
@@ -95,18 +79,16 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       name: args.name ?? deriveFunctionAppName(name),
     };
     const toPreflight = (c: pulumi.Unwrap<typeof checked>) => {
-      const settings = (c.appSettings ?? []) as AppSetting[];
-      const fromSettings = settings.find(
-        (s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME",
-      );
-      preflight(
-        {
-          ...c,
-          appSettingNames: settings.map((s) => s.name),
-          appSettingsWorkerRuntime: fromSettings?.value,
-        },
-        c.name,
-      );
+      const problems = preflightProblems({
+        ...c,
+        appSettings: c.appSettings as AppSetting[] | undefined,
+        componentName: name,
+        nameGiven: args.name !== undefined,
+        managesStorage:
+          args.storageConnectionString !== undefined || args.storageAccountName !== undefined,
+        deploysPackage: args.packagePath !== undefined,
+      });
+      if (problems.length) throw fail(problems);
       return c;
     };
     const allPlain =
@@ -136,12 +118,12 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
     });
     const twPolicy = pulumi.secret(fromConsole.twPolicy);
     const defenderVersion = pulumi.unsecret(fromConsole.version);
-    const workerRuntime = resolvedArgs.apply((c) => {
-      const fromSettings = ((c.appSettings ?? []) as AppSetting[]).find(
-        (s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME",
-      );
-      return c.workerRuntime ?? fromSettings?.value ?? AzureFunctionWorkerRuntime.DotnetIsolated;
-    });
+    const workerRuntime = resolvedArgs.apply(
+      (c) =>
+        c.workerRuntime ??
+        settingValue((c.appSettings ?? []) as AppSetting[], "FUNCTIONS_WORKER_RUNTIME") ??
+        AzureFunctionWorkerRuntime.DotnetIsolated,
+    );
 
     // Without the Init call in the code, TW_POLICY protects nothing; the check is the only place that can tell.
     let projectCheckPassed: pulumi.Output<boolean>;
@@ -153,9 +135,12 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       projectCheckPassed = pulumi.output(false);
     } else {
       projectCheckPassed = pulumi
-        .all([args.projectDir, defenderVersion, workerRuntime])
-        .apply(async ([dir, version, runtime]) => {
+        .all([args.projectDir, defenderVersion, workerRuntime, args.packagePath])
+        .apply(async ([dir, version, runtime, packagePath]) => {
           const check = await checkAzureFunctionProject(dir, version);
+          // A package built before the preparation (or an upgrade) would deploy without the Defender.
+          if (packagePath !== undefined && check.problems.length === 0)
+            check.problems.push(...(await checkPublishedPackage(packagePath, dir)));
           const wrongModel = check.hostings.find(
             (h) => (h === "isolated") !== (runtime === AzureFunctionWorkerRuntime.DotnetIsolated),
           );

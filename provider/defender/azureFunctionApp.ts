@@ -179,3 +179,37 @@ export function packageContainerName(functionAppName: string): string {
     "-",
   );
 }
+
+/** The value of an app setting by case-insensitive name, as Azure reads it. */
+export function settingValue(settings: AppSetting[], name: string): string | undefined {
+  return settings.find((s) => s.name.toUpperCase() === name.toUpperCase())?.value;
+}
+
+/** The component's resolved args as the preflight reads them. */
+export interface AzureFunctionArgsPreflight extends Omit<
+  AzureFunctionPreflightInput,
+  "appSettingNames" | "appSettingsWorkerRuntime"
+> {
+  componentName: string;
+  /** The Function App name: given, or derived from the component name. */
+  name: string;
+  nameGiven: boolean;
+  appSettings?: AppSetting[];
+}
+
+/** Every preflight problem of the component's args, the name's included. */
+export function preflightProblems(a: AzureFunctionArgsPreflight): string[] {
+  const where = a.nameGiven
+    ? "`name`"
+    : `the component name "${a.componentName}" gives the Function App name`;
+  const nameProblem = functionAppNameProblem(a.name, where);
+  const settings = a.appSettings ?? [];
+  return [
+    ...(nameProblem ? [nameProblem] : []),
+    ...azureFunctionPreflight({
+      ...a,
+      appSettingNames: settings.map((s) => s.name),
+      appSettingsWorkerRuntime: settingValue(settings, "FUNCTIONS_WORKER_RUNTIME"),
+    }),
+  ];
+}

@@ -1,7 +1,9 @@
 // Finds the Azure Functions in one C# file and adds the Serverless Defender's `Twistlock.Serverless.Init(...)`
 // call as the first statement of each one that lacks it. Pure: text in, text out.
 import {
+  addUsing,
   isFunctionContextType,
+  lineIndent,
   isLoggerType,
   maskCSharp,
   matchBracket,
@@ -273,30 +275,4 @@ export function addServerlessInit(src: string): InitEditResult {
     text = text.slice(0, at) + insert + text.slice(at);
   }
   return { text: addUsing(text, eol), functions, added: todo.map((f) => f.name) };
-}
-
-function lineIndent(text: string, at: number): string {
-  const start = text.lastIndexOf("\n", at - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start))![0];
-}
-
-/** Adds `using Twistlock;` among the file's using directives (System ones first, then ordinal order). */
-export function addUsing(src: string, eol: string): string {
-  const masked = maskCSharp(src);
-  if (/^[ \t]*(?:global\s+)?using\s+Twistlock\s*;/m.test(masked)) return src;
-  const firstBlock = masked.search(/\{|\bnamespace\b/);
-  const head = firstBlock < 0 ? masked : masked.slice(0, firstBlock);
-  const usings = [...head.matchAll(/^[ \t]*using\s+(?!static\b)([\w.]+)\s*;[ \t]*$/gm)];
-  const line = `using Twistlock;`;
-  if (usings.length === 0) {
-    const start = src.startsWith("\uFEFF") ? 1 : 0;
-    const first = masked.slice(start).search(/\S/);
-    const at = first < 0 ? src.length : start + first;
-    return src.slice(0, at) + line + eol + eol + src.slice(at);
-  }
-  const later = usings.find((u) => !/^System\b/.test(u[1]) && u[1] > "Twistlock");
-  if (later) return src.slice(0, later.index) + line + eol + src.slice(later.index);
-  const last = usings[usings.length - 1];
-  const end = last.index + last[0].length;
-  return src.slice(0, end) + eol + line + src.slice(end);
 }

@@ -5,7 +5,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectFileProblems, TWISTLOCK_DIR } from "./azureProject";
 import { AzureFunctionHosting, findAzureFunctions } from "./azureFunctionsSource";
-import { nupkgVersion, readProject, sameVersion, twistlockPackages } from "./azureProjectFiles";
+import {
+  nupkgVersion,
+  readProject,
+  readZipFiles,
+  sameVersion,
+  twistlockPackages,
+} from "./azureProjectFiles";
 
 export interface AzureProjectCheck {
   /** Everything that is not prepared, each naming the file; empty when the project is ready. */
@@ -89,4 +95,49 @@ export async function checkAzureFunctionProject(
   if (functions.length === 0)
     problems.push("no [FunctionName] or [Function] methods found in the project's .cs files");
   return { problems, bundleVersion, hostings: [...hostings].sort(), functions };
+}
+
+/**
+ * Problems with a published package (the `dotnet publish` folder or a .zip of it) built from `projectDir`: it must
+ * carry the project's twistlock/ files (the .nupkg excepted) byte for byte, or it was built before the project was
+ * prepared (or before a Console upgrade) and would run without the Defender it was prepared for.
+ */
+export async function checkPublishedPackage(
+  packagePath: string,
+  projectDir: string,
+): Promise<string[]> {
+  const full = path.resolve(packagePath);
+  if (!fs.existsSync(full)) return [`packagePath ${full} does not exist: run dotnet publish first`];
+  const published = fs.statSync(full).isDirectory()
+    ? readFolder(full)
+    : await readZipFiles(fs.readFileSync(full), `packagePath ${full}`);
+  const expected = readFolder(path.join(path.resolve(projectDir), TWISTLOCK_DIR));
+  const problems: string[] = [];
+  for (const [name, data] of expected) {
+    if (/\.nupkg$/i.test(name)) continue;
+    const copy = published.get(`${TWISTLOCK_DIR}/${name}`);
+    if (!copy)
+      problems.push(
+        `the published package ${full} has no ${TWISTLOCK_DIR}/${name}: rebuild and publish the prepared project`,
+      );
+    else if (!copy.equals(data))
+      problems.push(
+        `the published package's ${TWISTLOCK_DIR}/${name} differs from the project's: rebuild and publish the prepared project`,
+      );
+  }
+  return problems;
+}
+
+function readFolder(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (rel: string) => {
+    if (!fs.existsSync(path.join(dir, rel))) return;
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const relPath = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(relPath);
+      else if (e.isFile()) out.set(relPath, fs.readFileSync(path.join(dir, relPath)));
+    }
+  };
+  walk("");
+  return out;
 }

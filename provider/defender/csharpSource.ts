@@ -190,3 +190,30 @@ export function isLoggerType(type: string): boolean {
 export function isFunctionContextType(type: string): boolean {
   return /^(?:global::)?(?:Microsoft\.Azure\.Functions\.Worker\.)?FunctionContext$/.test(type);
 }
+
+/** The whitespace at the start of the line `at` is on. */
+export function lineIndent(text: string, at: number): string {
+  const start = text.lastIndexOf("\n", at - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+/** Adds `using Twistlock;` among the file's using directives (System ones first, then ordinal order). */
+export function addUsing(src: string, eol: string): string {
+  const masked = maskCSharp(src);
+  if (/^[ \t]*(?:global\s+)?using\s+Twistlock\s*;/m.test(masked)) return src;
+  const firstBlock = masked.search(/\{|\bnamespace\b/);
+  const head = firstBlock < 0 ? masked : masked.slice(0, firstBlock);
+  const usings = [...head.matchAll(/^[ \t]*using\s+(?!static\b)([\w.]+)\s*;[ \t]*$/gm)];
+  const line = `using Twistlock;`;
+  if (usings.length === 0) {
+    const start = src.startsWith("\uFEFF") ? 1 : 0;
+    const first = masked.slice(start).search(/\S/);
+    const at = first < 0 ? src.length : start + first;
+    return src.slice(0, at) + line + eol + eol + src.slice(at);
+  }
+  const later = usings.find((u) => !/^System\b/.test(u[1]) && u[1] > "Twistlock");
+  if (later) return src.slice(0, later.index) + line + eol + src.slice(later.index);
+  const last = usings[usings.length - 1];
+  const end = last.index + last[0].length;
+  return src.slice(0, end) + eol + line + src.slice(end);
+}

@@ -6,7 +6,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { prepareAzureFunctionProject } from "../../provider/defender/azureProjectPrepare";
-import { details, installMocks, plaintextSecretsIn, unwrapInput } from "../helpers/pulumi";
+import {
+  captureDeployErrors,
+  details,
+  installMocks,
+  plaintextSecretsIn,
+  unwrapInput,
+} from "../helpers/pulumi";
 
 const EXAMPLE = path.join(__dirname, "..", "..", "examples", "azure-function");
 let sim: ConsoleSimulator;
@@ -94,9 +100,12 @@ test("runs the README's way: prepared project, published package", async () => {
     },
   });
   expect(prepared.problems).toEqual([]);
-  // Stands in for `dotnet publish` (no .NET SDK here): a folder with the app and its twistlock/ files.
+  // Stands in for `dotnet publish` (no .NET SDK here): the app, and twistlock/ as the copy rule puts it there.
   const publish = path.join(app, "publish");
-  fs.mkdirSync(path.join(publish, "twistlock"), { recursive: true });
+  fs.cpSync(path.join(app, "twistlock"), path.join(publish, "twistlock"), {
+    recursive: true,
+    filter: (src) => !src.endsWith(".nupkg"),
+  });
   fs.writeFileSync(path.join(publish, "Orders.dll"), "compiled app");
   fs.copyFileSync(path.join(app, "host.json"), path.join(publish, "host.json"));
   const { mocks, exported } = runExample({
@@ -130,4 +139,32 @@ test("runs the README's way: prepared project, published package", async () => {
       "TW_POLICY",
     ],
   });
+});
+
+test("a package published before the preparation is refused, so no app runs without its Defender", async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "azfn-example-"));
+  const app = path.join(work, "app");
+  fs.cpSync(path.join(EXAMPLE, "app"), app, { recursive: true });
+  const stale = path.join(work, "publish-before");
+  fs.mkdirSync(stale);
+  fs.writeFileSync(path.join(stale, "Orders.dll"), "compiled before the preparation");
+  await prepareAzureFunctionProject({
+    projectDir: app,
+    console: {
+      url: sim.url,
+      username: sim.credentials.username,
+      password: sim.credentials.password,
+      caCertificate: sim.caCertificate,
+    },
+  });
+  let mocks: ReturnType<typeof installMocks> | undefined;
+  const errors = await captureDeployErrors(() => {
+    const run = runExample({ "project:projectDir": app, "project:packagePath": stale });
+    mocks = run.mocks;
+    return run.exported.endpoint;
+  });
+  expect(errors.join("\n")).toContain(
+    `the published package ${stale} has no twistlock/manifest.json: rebuild and publish the prepared project`,
+  );
+  expect(mocks!.children("azure-native:web:WebApp")).toEqual([]);
 });
