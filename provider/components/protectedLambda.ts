@@ -97,6 +97,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             environment: { ...(environment?.variables ?? {}) },
             codeAlreadyWrapped: wrapped ?? false,
             layerGiven: !!args.defenderLayer || args.defenderLayerArn !== undefined,
+            moduleTypeGiven: args.nodeJSModuleType !== undefined,
             name: fnName,
           };
           const problems = preflightLambda(input);

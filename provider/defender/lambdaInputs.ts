@@ -68,6 +68,7 @@ export function plainPreflightInput(
     environment: plainVars,
     codeAlreadyWrapped: plain(a.codeAlreadyWrapped) as boolean | undefined,
     layerGiven: a.defenderLayer !== undefined || a.defenderLayerArn !== undefined,
+    moduleTypeGiven: a.nodeJSModuleType !== undefined,
     hasLocalCode,
     name: plain(name) as string | undefined,
   };

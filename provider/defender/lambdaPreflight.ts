@@ -108,6 +108,8 @@ export interface LambdaPreflightInput {
   codeAlreadyWrapped?: boolean;
   /** A Defender layer or layer ARN was given. */
   layerGiven: boolean;
+  /** `nodeJSModuleType` was given (it shapes only the layer the component makes itself). */
+  moduleTypeGiven?: boolean;
   /** Whether `code` is a local archive (FileArchive or AssetArchive) rather than S3 or unknown. */
   hasLocalCode?: boolean;
   name?: string;
@@ -159,6 +161,11 @@ export function preflightLambda(input: LambdaPreflightInput): string[] {
         "codeAlreadyWrapped: applies to mode `embedded` only; remove it or set mode to `embedded`.",
       );
     }
+    if (input.moduleTypeGiven && input.layerGiven) {
+      problems.push(
+        "nodeJSModuleType: shapes only the layer the component makes itself; set it on your DefenderLayer instead.",
+      );
+    }
     const total = (input.userLayerCount ?? 0) + 1;
     if (total > LAMBDA_LIMITS.layers) {
       problems.push(
@@ -171,6 +178,11 @@ export function preflightLambda(input: LambdaPreflightInput): string[] {
     if (input.layerGiven) {
       problems.push(
         "defenderLayer/defenderLayerArn: apply to mode `layer` only; remove them for mode `embedded`.",
+      );
+    }
+    if (input.moduleTypeGiven) {
+      problems.push(
+        "nodeJSModuleType: applies to mode `layer` only; remove it for mode `embedded`.",
       );
     }
     if (info?.needsCodeChange && !input.codeAlreadyWrapped) {

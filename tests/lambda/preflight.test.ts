@@ -137,6 +137,15 @@ describe("preflightLambda", () => {
     );
   });
 
+  it("refuses nodeJSModuleType where it would be ignored", () => {
+    expect(preflightLambda({ ...base, layerGiven: true, moduleTypeGiven: true })).toEqual([
+      "nodeJSModuleType: shapes only the layer the component makes itself; set it on your DefenderLayer instead.",
+    ]);
+    expect(
+      preflightLambda({ ...base, mode: "embedded", hasLocalCode: true, moduleTypeGiven: true }),
+    ).toEqual(["nodeJSModuleType: applies to mode `layer` only; remove it for mode `embedded`."]);
+  });
+
   it("lists every problem at once", () => {
     const problems = preflightLambda({
       ...base,
