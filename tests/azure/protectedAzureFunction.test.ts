@@ -2,6 +2,7 @@
 // registers, its preflight, determinism, Console faults and the project check.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { forgetConsoles } from "../../provider/console/client";
 import {
@@ -226,6 +227,19 @@ describe("preflight errors name the setting and the fix, before any request", ()
     );
     expect(sim.requests).toEqual([]);
     expect(mocks.children(WEBAPP)).toEqual([]);
+  });
+
+  test("settings known only at deployment are checked then, and still block the app", async () => {
+    const errors = await captureDeployErrors(
+      () =>
+        new ProtectedAzureFunction("bad-app", {
+          ...baseArgs(),
+          appSettings: [{ name: "TW_POLICY", value: pulumi.output("from-elsewhere") }],
+        }).defaultHostName,
+    );
+    expect(errors.join("\n")).toContain("appSettings already contains TW_POLICY");
+    expect(mocks.children(WEBAPP)).toEqual([]);
+    expect(sim.requestsTo("policies/runtime/serverless/encode")).toEqual([]);
   });
 
   test("every problem is reported at once", () => {
