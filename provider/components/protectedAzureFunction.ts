@@ -159,8 +159,12 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
 
     const netFrameworkVersion = args.netFrameworkVersion ?? "v8.0";
     const connection = functionStorageConnection(args, this);
+    // The package waits for the project check: nothing is uploaded from a project that would be refused.
+    const checkedName = pulumi.all([appName, projectCheckPassed]).apply(([n]) => n);
     const runFromPackageUrl =
-      args.packagePath === undefined ? undefined : deployFunctionPackage(name, args, appName, this);
+      args.packagePath === undefined
+        ? undefined
+        : deployFunctionPackage(name, args, checkedName, this);
 
     const appSettings = pulumi
       .all([

@@ -166,5 +166,14 @@ test("a package published before the preparation is refused, so no app runs with
   expect(errors.join("\n")).toContain(
     `the published package ${stale} has no twistlock/manifest.json: rebuild and publish the prepared project`,
   );
-  expect(mocks!.children("azure-native:web:WebApp")).toEqual([]);
+  expect(
+    mocks!
+      .children()
+      .map((r) => r.type)
+      .sort(),
+  ).toEqual([
+    "azure-native:resources:ResourceGroup",
+    "azure-native:storage:StorageAccount",
+    "azure-native:web:AppServicePlan",
+  ]);
 });
