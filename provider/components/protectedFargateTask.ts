@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
-import { ConsoleError, ConsoleSettingsError } from "../console/errors";
+import { ConsoleError, ConsoleSettingsError, logProgress } from "../console/errors";
 import { resolveConsoleSettings } from "../console/settings";
 import {
   ContainerDefinition,
@@ -105,6 +105,7 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
           const options = o as DefenderOptionValues;
           const request = buildConsoleRequest(d, a, options, subject);
           const compute = consoleFor(s);
+          logProgress(`prisma-defender: asking the Console to protect task family ${a.family}`);
           const consoleAddress = options.consoleAddress ?? (await compute.consoleAddress());
           const answer = await compute.protectFargateTask(request, {
             ...options,

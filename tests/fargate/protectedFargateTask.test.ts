@@ -300,6 +300,22 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
     expect(mocks.children()).toEqual([]);
   });
 
+  it("names every missing Console setting and where it can be set", () => {
+    expect(Object.keys(process.env).filter((k) => k.startsWith("PRISMACLOUDCOMPUTE_"))).toEqual([]);
+    expect(
+      () =>
+        new ProtectedFargateTask("nowhere", {
+          family: "app",
+          cpu: "256",
+          memory: "512",
+          containerDefinitions: CONTAINERS,
+        }),
+    ).toThrow(
+      /"nowhere".*no Console URL: set the `url` arg, stack config `prisma-defender:consoleUrl`/s,
+    );
+    expect(env.sim().requests).toEqual([]);
+  });
+
   it.each([
     [
       "invalid JSON",
