@@ -18,6 +18,10 @@ import {
   withInstallBundleEnvironment,
   withInstallBundleSecret,
 } from "../../provider/defender/taskDefinitionCheck";
+import {
+  installBundleReadPolicy,
+  roleNameFromArn,
+} from "../../provider/defender/taskDefinitionIam";
 import { protectTaskDefinition } from "../../provider/simulator/fargate";
 
 const S = 'ProtectedFargateTask "t"';
@@ -477,5 +481,31 @@ describe("defenderVersionOf", () => {
     ["defender", undefined],
   ])("%s -> %s", (image, version) => {
     expect(defenderVersionOf(image)).toBe(version);
+  });
+});
+
+describe("execution role policy", () => {
+  it("reads the role name from role ARNs, with or without a path, in any partition", () => {
+    expect(roleNameFromArn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole", S)).toBe(
+      "ecsTaskExecutionRole",
+    );
+    expect(roleNameFromArn("arn:aws-us-gov:iam::123456789012:role/a/b/exec-role", S)).toBe(
+      "exec-role",
+    );
+    expect(() => roleNameFromArn("arn:aws:iam::123456789012:user/bob", S)).toThrow(
+      /`executionRoleArn` must be an IAM role ARN/,
+    );
+  });
+
+  it("allows GetSecretValue on exactly the bundle secret, a pull secret only when it is a Secrets Manager ARN", () => {
+    const only = JSON.parse(installBundleReadPolicy("arn:s", "my-pull-secret", undefined));
+    expect(only.Statement).toEqual([
+      { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:s" },
+    ]);
+    const pull = "arn:aws:secretsmanager:us-east-1:1:secret:p";
+    expect(JSON.parse(installBundleReadPolicy("arn:s", pull, "arn:k")).Statement).toEqual([
+      { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["arn:s", pull] },
+      { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:k" },
+    ]);
   });
 });
