@@ -15,6 +15,7 @@ import {
   hasKeyDeep,
   registerInstallBundles,
 } from "./clientRules";
+import { proxyFor } from "./proxy";
 import { readJson, readText, unexpectedAnswer } from "./responses";
 import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "./retry";
 import * as schemas from "./schemas";
@@ -30,7 +31,7 @@ const instances = new Map<string, ComputeConsole>();
 /** Per-process key for hashing credentials into the memo key: the key never holds, or reveals, a secret. */
 const memoSalt = randomBytes(32);
 
-/** The memo identity of a Console: URL, user, hashed credentials, project, API version, TLS and timeout. */
+/** The memo identity of a Console: URL, user, hashed credentials, project, API version, TLS, timeout and proxy. */
 export function identityKey(
   settings: ResolvedConsoleSettings,
   options: ConsoleClientOptions = {},
@@ -49,7 +50,15 @@ export function identityKey(
     settings.insecureSkipVerify,
     settings.requestTimeoutSeconds,
     canonicalJson(options),
+    // The proxy in use (from proxyUrl or the environment at this call), so a changed HTTPS_PROXY/NO_PROXY gets a
+    // client of its own; hashed, as it may carry a password.
+    proxyIdentity(settings, h),
   ]);
+}
+
+function proxyIdentity(settings: ResolvedConsoleSettings, h: (v?: string) => string | null) {
+  const { proxy, problem } = proxyFor(settings);
+  return proxy ? h(proxy.url.href) : problem ? h(problem) : null;
 }
 
 function retryOptionsFromEnv(): ConsoleClientOptions {

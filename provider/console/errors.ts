@@ -64,7 +64,10 @@ export interface ConsoleErrorDetails {
   consoleMessage?: string;
   /** What to check or change. */
   hint: string;
-  /** Short machine-readable kind: `http`, `timeout`, `tls`, `network`, `response`, `request`, `auth`, `cache`. */
+  /**
+   * Short machine-readable kind: `http`, `timeout`, `tls`, `network`, `response`, `request`, `auth`, `cache`, or
+   * `proxy` (the proxy refused the request or could not be reached; the Console was not asked).
+   */
   kind: string;
   /** What went wrong, in words; defaults to the status. */
   problem?: string;
@@ -82,7 +85,7 @@ export class ConsoleError extends Error {
   readonly consoleMessage?: string;
   /** What to check or change. */
   readonly hint: string;
-  /** `http`, `timeout`, `tls`, `network`, `response`, `request`, `auth` or `cache`. */
+  /** `http`, `timeout`, `tls`, `network`, `response`, `request`, `auth`, `cache` or `proxy`. */
   readonly kind: string;
 
   constructor(details: ConsoleErrorDetails) {

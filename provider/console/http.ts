@@ -2,10 +2,10 @@
 // turned into a ConsoleError that says whether it may be retried. The retry loop (retry.ts), authentication
 // (auth.ts) and the cache (downloads.ts) build on this; nothing else in the package does HTTP.
 import axios, { AxiosResponse } from "axios";
-import * as http from "node:http";
-import * as https from "node:https";
 import { Readable } from "node:stream";
 import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "./errors";
+import { consoleAgents, ConsoleProxy, RefusedTunnel } from "./proxy";
+import { invalidProxy, proxyHint, proxyNetworkError, proxyRefusal } from "./proxyErrors";
 import {
   AttemptContext,
   markFinal,
@@ -63,22 +63,19 @@ export interface Transport {
 }
 
 export function createTransport(settings: ResolvedConsoleSettings, retry: RetryOptions): Transport {
-  const agentOptions: https.AgentOptions = {
-    keepAlive: true,
-    rejectUnauthorized: !settings.insecureSkipVerify,
-    ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
-  };
-  const httpsAgent = new https.Agent(agentOptions);
-  const httpAgent = new http.Agent({ keepAlive: true });
+  /** Requests whose CONNECT the proxy refused: their "response" is the proxy's answer, not the Console's. */
+  const refusedTunnels = new WeakMap<object, RefusedTunnel>();
+  const { proxy, proxyProblem, ...agents } = consoleAgents(settings, (req, answer) =>
+    refusedTunnels.set(req, answer),
+  );
   const timeoutMs = Math.round(settings.requestTimeoutSeconds * 1000);
   const client = axios.create({
-    httpsAgent,
-    httpAgent,
+    ...agents,
     maxRedirects: 0,
     responseType: "stream",
     validateStatus: () => true,
-    // axios' own proxy support (HTTPS_PROXY) sends HTTPS requests to the proxy without a CONNECT tunnel, which
-    // would bypass the TLS checks above; proxies are therefore not used (a known gap, see the README).
+    // Proxies are ours to choose (proxy.ts: proxyUrl, HTTPS_PROXY, NO_PROXY) and go through the agents above, which
+    // tunnel with CONNECT and keep the Console's TLS checks; axios must not pick one from the environment again.
     proxy: false,
   });
 
@@ -100,6 +97,7 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
       // Sent on every request, authenticate included, as the Terraform provider does.
       if (settings.project) params.project = settings.project;
 
+      if (proxyProblem) throw markFinal(invalidProxy(endpoint, proxyProblem));
       const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
       let response: AxiosResponse<Readable>;
       try {
@@ -114,9 +112,14 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
           transformRequest: [(d: unknown) => d],
         });
       } catch (error) {
-        throw networkError(endpoint, error, settings);
+        throw networkError(endpoint, error, settings, proxy);
       }
       const { status } = response;
+      const refused = refusedTunnels.get(response.request as object);
+      if (proxy && (refused || status === 407)) {
+        response.data.destroy();
+        throw proxyRefusal(endpoint, proxy, settings.url, refused ?? response);
+      }
       if (status >= 200 && status < 300) {
         return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
       }
@@ -188,6 +191,7 @@ export function networkError(
   endpoint: string,
   error: unknown,
   settings: ResolvedConsoleSettings,
+  proxy?: ConsoleProxy,
 ): ConsoleError {
   const e = error as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.cause?.code ?? e.code;
@@ -196,10 +200,12 @@ export function networkError(
       endpoint,
       kind: "tls",
       problem: `TLS failure (${code})`,
-      hint: TLS_HINT,
+      hint: TLS_HINT + proxyHint(proxy, "tls"),
       cause: error,
     });
   }
+  const atProxy = proxy && proxyNetworkError(endpoint, error, code, proxy);
+  if (atProxy) return code && RETRYABLE_CODES.has(code) ? markRetryable(atProxy) : atProxy;
   if (code === "ERR_CANCELED") {
     return new ConsoleError({
       endpoint,
@@ -218,8 +224,8 @@ export function networkError(
       ? `no answer within ${settings.requestTimeoutSeconds}s`
       : `connection failed (${code ?? e.message ?? "unknown error"})`,
     hint: timedOut
-      ? "Raise `requestTimeoutSeconds` (config prisma-defender:requestTimeoutSeconds, env PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT) or check the network path to the Console."
-      : `Check that ${settings.url} is reachable from here (url, DNS, firewall, proxy).`,
+      ? `Raise \`requestTimeoutSeconds\` (config prisma-defender:requestTimeoutSeconds, env PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT) or check the network path to the Console.${proxyHint(proxy, "network")}`
+      : `Check that ${settings.url} is reachable from here (url, DNS, firewall, proxy).${proxyHint(proxy, "network")}`,
     cause: error,
   });
   return code && RETRYABLE_CODES.has(code) ? markRetryable(failure) : failure;

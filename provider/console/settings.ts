@@ -6,10 +6,12 @@
 // Outputs are checked again by the same pure function once they resolve.
 import * as pulumi from "@pulumi/pulumi";
 import { ConsoleSettingsError, logWarn, registerSecret } from "./errors";
+import { registerProxyCredentials } from "./proxy";
 import {
   Checked,
   checkApiVersion,
   checkHost,
+  checkProxyUrl,
   normalizeConsoleUrl,
   parseBoolean,
   parseTimeout,
@@ -41,6 +43,8 @@ export const SETTING_SOURCES: Record<SettingName, Source> = {
     config: "requestTimeoutSeconds",
     env: "PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT",
   },
+  // Not a Terraform provider setting (it uses the standard proxy variables); named like the others.
+  proxyUrl: { config: "proxyUrl", env: "PRISMACLOUDCOMPUTE_PROXY_URL", secret: true },
 };
 
 const NAMES = Object.keys(SETTING_SOURCES) as SettingName[];
@@ -106,6 +110,7 @@ export function checkConsoleSettings(found: FoundSettings): {
     insecureSkipVerify: check("insecureSkipVerify", parseBoolean) ?? false,
     requestTimeoutSeconds:
       check("requestTimeoutSeconds", parseTimeout) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    proxyUrl: check("proxyUrl", checkProxyUrl),
   };
   const insecureOn = insecureSkipVerify?.unknown !== true && settings.insecureSkipVerify;
   if (insecureOn && caCertificate) {
@@ -208,6 +213,7 @@ export function resolveConsoleSettings(
     // Register before checking: a problem message must not be able to carry a credential.
     registerSecret(found.password?.value as string | undefined);
     registerSecret(found.token?.value as string | undefined);
+    registerProxyCredentials(found.proxyUrl?.value as string | undefined);
     const { settings, problems } = checkConsoleSettings(found);
     if (!settings) throw new ConsoleSettingsError(resourceName, problems);
     warnOnce(settings);

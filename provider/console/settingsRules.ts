@@ -127,3 +127,34 @@ export function presentString(value: unknown): string | undefined {
   const text = String(value);
   return text.trim() === "" ? undefined : text;
 }
+
+/**
+ * An HTTP(S) proxy URL: `http://host:port` or `https://host:port`, optionally with `user:password@` (Basic proxy
+ * authentication, special characters percent-encoded). Without a scheme, `http://` is assumed, as curl does. The
+ * value is never echoed whole in a problem: it may hold a password.
+ */
+export function checkProxyUrl(raw: string, where: string): Checked<string> {
+  const text = raw.trim();
+  const example =
+    "use http://host:port, or http://user:password@host:port for a proxy that asks for a login";
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    return bad(`${where} is not a valid proxy URL: ${example}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return bad(
+      `${where} is a ${url.protocol.slice(0, -1)} proxy: only HTTP(S) proxies (CONNECT) are supported; ${example}`,
+    );
+  }
+  if (!url.hostname) return bad(`${where} has no proxy host: ${example}`);
+  if (url.pathname.replace(/\/+$/, "") || url.search || url.hash) {
+    return bad(
+      `${where} has a path or query (${url.pathname}${url.search}): give the proxy itself (${url.protocol}//${url.host}), not a page or PAC file`,
+    );
+  }
+  const auth =
+    url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ""}@` : "";
+  return ok(`${url.protocol}//${auth}${url.host}`);
+}

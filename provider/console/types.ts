@@ -36,6 +36,13 @@ export interface ConsoleArgs {
   insecureSkipVerify?: pulumi.Input<boolean>;
   /** Timeout of one request to the Console, in seconds. Default: 60. */
   requestTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * HTTP(S) proxy for the requests to the Console, such as `http://proxy.example.com:3128`, with
+   * `http://user:password@host:port` for Basic proxy authentication (special characters percent-encoded). HTTPS is
+   * tunnelled with CONNECT and the Console's certificate is still verified. Overrides `HTTPS_PROXY`/`HTTP_PROXY`
+   * and `NO_PROXY`, which are honoured when this is not set. Treated as a secret.
+   */
+  proxyUrl?: pulumi.Input<string>;
 }
 
 /** ConsoleArgs with every Input resolved and every default applied (from args, stack config or environment). */
@@ -50,6 +57,8 @@ export interface ResolvedConsoleSettings {
   caCertificate?: string;
   insecureSkipVerify: boolean;
   requestTimeoutSeconds: number;
+  /** An explicit proxy for this Console; without it the client reads HTTPS_PROXY/HTTP_PROXY and NO_PROXY. */
+  proxyUrl?: string;
 }
 
 /** Query parameters of `POST /defenders/fargate.json` and `fargate.yaml` (compute-api.md section 3.1). */
