@@ -1,11 +1,12 @@
 // One example, run in its own process (so each program gets fresh Pulumi runtime state and its own mocks): the
 // program runs under mocks against the Console simulator, and the parent receives, over IPC, only what is safe to
 // print: resource types, names, parents, Defender wiring with secrets masked, and stack outputs.
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createProvider } from "../../provider/plugin/serve";
 import { installRecordingMocks, RecordedResource, waitForRegistrations } from "./mocks";
-import { describeOutput, describeWiring, WiringLine } from "./wiring";
+import { describeOutput, describeWiring, reveal, WiringLine } from "./wiring";
 import { wireFileArchive, wireFileAsset } from "./wire";
 import { runYamlProgram } from "./yamlProgram";
 
@@ -71,6 +72,7 @@ async function plainAssets(v: unknown, dir: string): Promise<unknown> {
     if (typeof uri === "string") return { ...sig(""), path: undefined, uri };
     return { ...wireFileArchive(""), path: undefined, assets: assets ?? {} };
   }
+  if (typeof v === "string" && path.isAbsolute(v) && fs.existsSync(v)) return displayPath(v, dir);
   if (Array.isArray(v)) return Promise.all((v as unknown[]).map((x) => plainAssets(x, dir)));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
@@ -78,6 +80,15 @@ async function plainAssets(v: unknown, dir: string): Promise<unknown> {
     return out;
   }
   return v;
+}
+
+/** A docker.Image's inputs plus the text of the Dockerfile it builds (read before paths are shortened). */
+function withDockerfileText(r: RecordedResource): Record<string, unknown> {
+  if (r.type !== "docker:index/image:Image") return r.inputs;
+  const build = reveal(r.inputs.build).value as Record<string, unknown> | undefined;
+  const file = typeof build?.dockerfile === "string" ? build.dockerfile : undefined;
+  if (!file || !fs.existsSync(file)) return r.inputs;
+  return { ...r.inputs, dockerfileText: fs.readFileSync(file, "utf8") };
 }
 
 /** Waits for registrations until the set of resources stops growing (children created inside applies). */
@@ -112,7 +123,7 @@ export async function runJob(job: DemoJob): Promise<DemoResult> {
   await settle(resources).catch((e) => errors.push(e));
   const described: DemoResource[] = [];
   for (const r of resources) {
-    const inputs = (await plainAssets(r.inputs, job.dir)) as Record<string, unknown>;
+    const inputs = (await plainAssets(withDockerfileText(r), job.dir)) as Record<string, unknown>;
     const { urn, type, name, parent, custom } = r;
     described.push({ urn, type, name, parent, custom, wiring: describeWiring(type, inputs) });
   }

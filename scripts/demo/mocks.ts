@@ -89,6 +89,11 @@ function call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
       };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "azure-native:storage:listStorageAccountKeys":
+      // A fake key: the demo's Function App gets a connection string like a real deployment's.
+      return {
+        keys: [{ keyName: "key1", value: "ZGVtby1zdG9yYWdlLWtleQ==", permissions: "FULL" }],
+      };
     default:
       return args.inputs;
   }

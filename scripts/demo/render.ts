@@ -55,8 +55,9 @@ export function renderExample(input: RenderInput): string {
   out.push(`━━ ${input.title} ━━ ${status} in ${input.seconds.toFixed(1)} s`);
   const rows = treeRows(input.stackName, result.resources);
   const width = Math.max(...rows.map((r) => [...r.type].length), 4) + 2;
-  out.push(`     ${pad("Type", width)}${pad("Name", 28)}Plan`);
-  for (const r of rows) out.push(` +   ${pad(r.type, width)}${pad(r.name, 28)}create`);
+  const nameWidth = Math.max(...rows.map((r) => [...r.name].length), 4) + 2;
+  out.push(`     ${pad("Type", width)}${pad("Name", nameWidth)}Plan`);
+  for (const r of rows) out.push(` +   ${pad(r.type, width)}${pad(r.name, nameWidth)}create`);
   const wired = result.resources.filter((r) => r.wiring.length);
   if (wired.length) {
     out.push("", "   Defender wiring:");

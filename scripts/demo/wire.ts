@@ -26,7 +26,17 @@ const structproto = require(
   require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
 );
 
-/** Deserialises wire-form inputs the way the plugin's gRPC server does before calling `construct`. */
-export function inputsFromWire(wire: Record<string, unknown>): Promise<pulumi.Inputs> {
-  return server.deserializeInputs(structproto.Struct.fromJavaScript(wire), new Map());
+/**
+ * Deserialises wire-form inputs the way the plugin's gRPC server does before calling `construct`. `dependencies`
+ * are the URNs the engine lists per input (values taken from other resources' outputs): such inputs arrive as
+ * Outputs, as they do in a real deployment.
+ */
+export function inputsFromWire(
+  wire: Record<string, unknown>,
+  dependencies: Record<string, string[]> = {},
+): Promise<pulumi.Inputs> {
+  const deps = new Map(
+    Object.entries(dependencies).map(([k, urns]) => [k, { getUrnsList: () => urns }] as const),
+  );
+  return server.deserializeInputs(structproto.Struct.fromJavaScript(wire), deps);
 }

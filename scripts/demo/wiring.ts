@@ -25,8 +25,20 @@ export function reveal(v: unknown): { value: unknown; secret: boolean } {
     : { value: v, secret: false };
 }
 
+/**
+ * The Console's registry access token inside Defender image names
+ * (`registry-auth.twistlock.com/tw_<token>/twistlock/defender:...`, compute-api.md §3): masked like the rest.
+ */
+export function maskRegistryToken(s: string): string {
+  return s.replace(/\/tw_[A-Za-z0-9]{8,}\//g, `/tw_${MASK}/`);
+}
+
 /** A short text for a value that is not a credential by construction (names, paths, entrypoints, ARNs). */
 function text(v: unknown): string {
+  return maskRegistryToken(rawText(v));
+}
+
+function rawText(v: unknown): string {
   const { value, secret } = reveal(v);
   if (secret) return MASK;
   if (value === undefined || value === null) return "-";
@@ -135,14 +147,18 @@ function containerLines(defs: unknown): WiringLine[] {
   return lines;
 }
 
+/** The last USER, ENTRYPOINT and CMD of a Dockerfile: what the image runs. Never ENV/ARG (the install bundle). */
 function dockerfileLines(dockerfile: unknown): WiringLine[] {
   const { value } = reveal(dockerfile);
-  if (typeof value !== "string" || !value.includes("\n")) return [];
-  // Only the lines that decide what runs; never ENV/ARG lines, which carry the install bundle.
-  return value
-    .split(/\r?\n/)
-    .filter((l) => /^\s*(ENTRYPOINT|CMD|USER)\b/i.test(l))
-    .map((l) => ({ label: "Dockerfile", value: l.trim() }));
+  if (typeof value !== "string") return [];
+  const last = new Map<string, string>();
+  for (const l of value.split(/\r?\n/)) {
+    const m = /^\s*(ENTRYPOINT|CMD|USER)\b/i.exec(l);
+    if (m) last.set(m[1].toUpperCase(), l.trim());
+  }
+  return ["USER", "ENTRYPOINT", "CMD"]
+    .filter((k) => last.has(k))
+    .map((k) => ({ label: "Dockerfile", value: maskRegistryToken(last.get(k)!) }));
 }
 
 type Extractor = (inputs: Record<string, any>) => WiringLine[];
@@ -184,6 +200,7 @@ export const EXTRACTORS: Record<string, Extractor> = {
   ],
   "docker:index/image:Image": (i) => [
     ...line("imageName", i.imageName),
+    ...dockerfileLines(i.dockerfileText),
     ...line("build.context", reveal(i.build).value && (reveal(i.build).value as any).context),
     ...line("build.dockerfile", reveal(i.build).value && (reveal(i.build).value as any).dockerfile),
   ],
@@ -200,17 +217,21 @@ export const EXTRACTORS: Record<string, Extractor> = {
   ],
 };
 
-/** The wiring lines of one resource, plus Dockerfile entrypoints found in any string input. */
+/** The wiring lines of one resource (none for types without an extractor). */
 export function describeWiring(type: string, inputs: Record<string, unknown>): WiringLine[] {
   const extractor = EXTRACTORS[type];
-  const lines = extractor ? extractor(inputs as Record<string, any>) : [];
-  for (const v of Object.values(inputs)) lines.push(...dockerfileLines(v));
-  return lines;
+  return extractor ? extractor(inputs as Record<string, any>) : [];
 }
 
-/** A stack output as the demo prints it: secrets masked, objects summarised. */
+/** A stack output as the demo prints it: secrets masked, one level of objects shown. */
 export function describeOutput(value: unknown, secret: boolean, known: boolean): string {
   if (!known) return "(known after deploy)";
   if (secret) return MASK;
-  return text(value);
+  const { value: v, secret: inner } = reveal(value);
+  if (inner) return MASK;
+  if (v && typeof v === "object" && !Array.isArray(v) && !(v as Record<string, unknown>)[SIG]) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    return entries.map(([k, x]) => `${k}: ${text(x)}`).join("; ") || "{}";
+  }
+  return text(v);
 }

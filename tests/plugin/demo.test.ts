@@ -21,6 +21,10 @@ function leakedSecrets(out: string): string[] {
     ...sim.tokensIssued(),
   ].filter((s) => s.length >= 6);
   const found = secrets.filter((s) => out.includes(s)).map((s) => `${s.slice(0, 4)}…`);
+  // The Console's registry access token in Defender image names (registry-auth.twistlock.com/tw_<token>/...).
+  found.push(
+    ...(out.match(/\/tw_[A-Za-z0-9]{8,}\//g) ?? []).map((m) => `registry token ${m.slice(0, 8)}…`),
+  );
   // TW_POLICY values are base64 of a document holding the marker; so is INSTALL_BUNDLE.
   for (const blob of out.match(/[A-Za-z0-9+/=_-]{24,}/g) ?? []) {
     const decoded = Buffer.from(blob, "base64").toString("utf8");

@@ -13,7 +13,7 @@ import type { ConsoleSimulator } from "../../provider/simulator";
 import { componentProviderFor, formatSchema, REPO_ROOT } from "../../scripts/schema";
 import { measurePluginStart } from "../../scripts/measure-plugin-start";
 import { inputsFromWire } from "../../scripts/demo/wire";
-import { installMocks, MockHarness, plaintextSecretsIn } from "../helpers/pulumi";
+import { details, installMocks, MockHarness, plaintextSecretsIn } from "../helpers/pulumi";
 import { CONSTRUCT_CASES, wireConsole } from "./constructCases";
 import {
   ambiguousSchemaTypes,
@@ -156,6 +156,43 @@ describe("construct through the provider, with a Python program's inputs", () =>
       expect(plaintextSecretsIn(mocks.resources, secrets)).toEqual([]);
     }, 120_000);
   }
+});
+
+describe("values taken from other resources' outputs (the engine sends them with their dependencies)", () => {
+  it("ProtectedLambda uses a DefenderLayer constructed before it, as a Python program would share one", async () => {
+    const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
+    mocks.reset();
+    const layer = await shipped.construct(
+      "shared-python",
+      "prisma-defender:index:DefenderLayer",
+      await inputsFromWire({ runtime: "python" }),
+      {},
+    );
+    const layerState = layer.state as Record<string, pulumi.Output<any>>;
+    const known = async (o: pulumi.Input<unknown>) => (await details(pulumi.output(o))).value;
+    const [arn, runtime, defenderVersion, layerUrn] = await Promise.all([
+      known(layerState.arn),
+      known(layerState.runtime),
+      known(layerState.defenderVersion),
+      known(layer.urn),
+    ]);
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "construct-"));
+    const c = CONSTRUCT_CASES.ProtectedLambda({ sim, workDir });
+    const wire = { ...c.wire, defenderLayer: { arn, runtime, defenderVersion } };
+    const fn = await shipped.construct(
+      "uses-shared",
+      "prisma-defender:index:ProtectedLambda",
+      await inputsFromWire(wire, { defenderLayer: [layerUrn as string] }),
+      {},
+    );
+    const state = fn.state as Record<string, pulumi.Output<any>>;
+    expect(await known(state.layerArn)).toBe(arn);
+    expect(await known(state.defenderVersion)).toBe(sim.version);
+    // Only the shared layer: the function did not publish its own.
+    expect(mocks.children("aws:lambda/layerVersion:LayerVersion").map((r) => r.name)).toEqual([
+      "shared-python",
+    ]);
+  }, 120_000);
 });
 
 describe("Console connection passed as `console` args by a program in another language", () => {
