@@ -7,6 +7,11 @@ export {
   FargateDefenderArgs,
   InstallBundleDelivery,
 } from "./components/protectedFargateTaskArgs";
+export {
+  ProtectedCloudFormationTemplate,
+  ProtectedCloudFormationTemplateArgs,
+  CloudFormationTemplateFormat,
+} from "./components/protectedCloudFormationTemplate";
 export { DefenderLayer, DefenderLayerArgs } from "./components/defenderLayer";
 export {
   ProtectedLambda,
