@@ -53,9 +53,9 @@ export const FAULTS: FaultCase[] = [
   {
     fault: "429 with Retry-After",
     applies: all,
-    inject: [once({ kind: "status", status: 429, retryAfterSeconds: 0.3 })],
+    inject: [once({ kind: "status", status: 429, retryAfterSeconds: 0.2 })],
     expect: "recovered",
-    atLeastMs: 250,
+    atLeastMs: 150,
   },
   {
     fault: "connection reset",

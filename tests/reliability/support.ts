@@ -98,7 +98,7 @@ export async function runProgram(
   const errors = await captureDeployErrors(() => {
     built = prog.build(console, id);
     return built.settled;
-  }, 100);
+  }, 50);
   const ms = Date.now() - started;
   const workloads = env.mocks.children().filter((r) => WORKLOAD_CHECKS[r.type]);
   const unprotected = (
