@@ -9,7 +9,6 @@ import { resolveConsoleSettings } from "../console/settings";
 import {
   AppSetting,
   deriveFunctionAppName,
-  mergeAppSettings,
   preflightProblems,
   settingValue,
 } from "../defender/azureFunctionApp";
@@ -18,6 +17,7 @@ import {
   checkPublishedPackage,
   prepareCommand,
 } from "../defender/azureProjectCheck";
+import { functionAppSettings } from "./azureFunctionSettings";
 import { deployFunctionPackage, functionStorageConnection } from "./azureFunctionStorage";
 import {
   AzureFunctionWorkerRuntime,
@@ -166,27 +166,15 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
         ? undefined
         : deployFunctionPackage(name, args, checkedName, this);
 
-    const appSettings = pulumi
-      .all([
-        args.appSettings ?? [],
-        workerRuntime,
-        args.functionsExtensionVersion ?? "~4",
-        connection,
-        runFromPackageUrl,
-        twPolicy,
-        netFrameworkVersion,
-        projectCheckPassed,
-      ])
-      .apply(([user, runtime, extensionVersion, storageConnection, packageUrl, policy, net]) =>
-        mergeAppSettings(user as AppSetting[], {
-          workerRuntime: runtime,
-          extensionVersion,
-          storageConnectionString: storageConnection,
-          runFromPackageUrl: packageUrl,
-          netFrameworkVersion: net,
-          twPolicy: policy,
-        }),
-      );
+    const { appSettings, appSettingNames } = functionAppSettings(args.appSettings, {
+      workerRuntime,
+      extensionVersion: args.functionsExtensionVersion ?? "~4",
+      storageConnectionString: connection,
+      runFromPackageUrl,
+      netFrameworkVersion,
+      twPolicy,
+      gate: projectCheckPassed,
+    });
     this.app = new web.WebApp(
       name,
       {
@@ -221,7 +209,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
     this.functionAppName = appName;
     this.defenderVersion = defenderVersion;
     this.projectCheckPassed = projectCheckPassed;
-    this.appSettingNames = pulumi.unsecret(appSettings.apply((s) => s.map((x) => x.name)));
+    this.appSettingNames = appSettingNames;
     this.twPolicy = twPolicy;
     this.registerOutputs({
       app: this.app,

@@ -153,11 +153,10 @@ export function mergeAppSettings(user: AppSetting[], managed: ManagedSettings): 
   };
   add("AzureWebJobsStorage", managed.storageConnectionString);
   add("FUNCTIONS_EXTENSION_VERSION", managed.extensionVersion);
-  const runtime = user.find((s) => s.name.toUpperCase() === "FUNCTIONS_WORKER_RUNTIME")?.value;
+  const runtime = settingValue(user, "FUNCTIONS_WORKER_RUNTIME") || managed.workerRuntime;
   add("FUNCTIONS_WORKER_RUNTIME", managed.workerRuntime);
   const major = Number(/^v(\d+)\./.exec(managed.netFrameworkVersion ?? "")?.[1] ?? 0);
-  if ((runtime ?? managed.workerRuntime) === "dotnet" && major >= 8)
-    add("FUNCTIONS_INPROC_NET8_ENABLED", "1");
+  if (runtime === "dotnet" && major >= 8) add("FUNCTIONS_INPROC_NET8_ENABLED", "1");
   add("WEBSITE_RUN_FROM_PACKAGE", managed.runFromPackageUrl);
   added.push({ name: TW_POLICY, value: managed.twPolicy });
   return [...user.map((s) => ({ name: s.name, value: s.value })), ...added];

@@ -50,3 +50,27 @@ test("a preview with an unknown app name sends nothing to the Console", async ()
   const [app] = mocks.children("azure-native:web:WebApp");
   expect(app.inputs.siteConfig.value).toEqual({ __pulumiUnknown: true });
 });
+
+test("app setting names are listed even while a new storage account's key is unknown", async () => {
+  const newAccount = pulumi.output(pulumi.unknown as unknown as string);
+  const fn = new ProtectedAzureFunction("orders-api", {
+    resourceGroupName: "rg",
+    serverFarmId: args.serverFarmId,
+    storageAccountName: newAccount,
+    appSettings: [{ name: "ORDERS_QUEUE", value: "orders" }],
+  });
+  expect(await details(fn.appSettingNames)).toEqual({
+    known: true,
+    secret: false,
+    value: [
+      "ORDERS_QUEUE",
+      "AzureWebJobsStorage",
+      "FUNCTIONS_EXTENSION_VERSION",
+      "FUNCTIONS_WORKER_RUNTIME",
+      "TW_POLICY",
+    ],
+  });
+  await details(fn.defaultHostName);
+  const [app] = mocks.children("azure-native:web:WebApp");
+  expect(app.inputs.siteConfig.value).toEqual({ __pulumiUnknown: true });
+});
