@@ -28,8 +28,13 @@ export function scratchDir(label: string): { dir: string; cleanup: () => void } 
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Why a benchmark could not run, shortened to its first line (a missing module, usually). */
+/** Why a benchmark could not run: its first line, plus the first "Error:" line under it (a child's cause). */
 export function reason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").find((l) => l.trim() !== "") ?? text;
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  const cause = lines.slice(1).find((l) => /^\w*Error: /.test(l));
+  return [lines[0] ?? text, cause].filter(Boolean).join(" ").slice(0, 400);
 }
