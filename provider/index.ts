@@ -20,3 +20,14 @@ export {
 } from "./components/protectedLambda";
 export * from "./components/embeddedDefenderImage";
 export * from "./components/protectedAzureFunction";
+
+// Library calls for build scripts and tests (not components: the plugin serves only the classes above).
+export {
+  prepareAzureFunctionProject,
+  PrepareAzureFunctionProjectArgs,
+  PrepareAzureFunctionProjectResult,
+} from "./defender/azureProjectPrepare";
+export { checkAzureFunctionProject, checkPublishedPackage } from "./defender/azureProjectCheck";
+export { resolveConsoleSettings } from "./console/settings";
+export { consoleFor } from "./console/client";
+export { ConsoleError, ConsoleSettingsError } from "./console/errors";
