@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createProvider } from "../../provider/plugin/serve";
 import { installRecordingMocks, RecordedResource, waitForRegistrations } from "./mocks";
-import { describeOutput, describeWiring, reveal, WiringLine } from "./wiring";
+import { describeOutput, describeWiring, reveal, UNKNOWN, WiringLine } from "./wiring";
 import { wireFileArchive, wireFileAsset } from "./wire";
 import { runYamlProgram } from "./yamlProgram";
 
@@ -64,6 +64,7 @@ export function displayPath(p: string, dir: string): string {
  * wire form so the (synchronous, pure) wiring description can show their paths.
  */
 async function plainAssets(v: unknown, dir: string): Promise<unknown> {
+  if (pulumi.isUnknown(v)) return UNKNOWN;
   if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) {
     const o = v as any;
     const [p, uri, assets] = await Promise.all([o.path, o.uri, o.assets]);

@@ -115,10 +115,9 @@ export function installRecordingMocks(
       newResource(args) {
         if (current && current.type === args.type && current.name === args.name)
           current.inputs = args.inputs;
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) },
-        };
+        // In preview a provider does not know computed outputs yet (ARNs, digests): they stay unknown.
+        const computed = preview ? {} : computedState(args.type, args.name, args.inputs);
+        return { id: preview ? "" : `${args.name}-id`, state: { ...args.inputs, ...computed } };
       },
       call: (args) => call(args),
     },

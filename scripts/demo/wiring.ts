@@ -7,6 +7,8 @@ const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 
 export const MASK = "[secret]";
+/** What the child puts in place of a value the preview does not know yet. */
+export const UNKNOWN = "(known after deploy)";
 
 /** One line of wiring: a label and a value that is safe to print. */
 export interface WiringLine {
@@ -111,7 +113,11 @@ function parseJson(v: unknown): unknown {
 function containerLines(defs: unknown): WiringLine[] {
   const { value, secret } = reveal(defs);
   const list = parseJson(value);
-  if (!Array.isArray(list)) return [{ label: "containerDefinitions", value: secret ? MASK : "-" }];
+  if (!Array.isArray(list)) {
+    return [
+      { label: "containerDefinitions", value: secret ? MASK : value === UNKNOWN ? UNKNOWN : "-" },
+    ];
+  }
   const lines: WiringLine[] = [];
   for (const raw of list) {
     const c = raw as Record<string, any>;
@@ -194,7 +200,11 @@ export const EXTRACTORS: Record<string, Extractor> = {
     ...line("compatibleRuntimes", i.compatibleRuntimes),
     ...line("code", i.code),
   ],
-  "aws:cloudformation/stack:Stack": (i) => [...line("name", i.name)],
+  "aws:cloudformation/stack:Stack": (i) => [
+    ...line("name", i.name),
+    // The protected template holds INSTALL_BUNDLE: it must reach the engine as a secret.
+    { label: "templateBody", value: isSecretWrapped(i.templateBody) ? MASK : "NOT a secret" },
+  ],
   "aws:secretsmanager/secretVersion:SecretVersion": (i) => [
     ...line("secretString", i.secretString ? MASK : undefined),
   ],
@@ -225,7 +235,7 @@ export function describeWiring(type: string, inputs: Record<string, unknown>): W
 
 /** A stack output as the demo prints it: secrets masked, one level of objects shown. */
 export function describeOutput(value: unknown, secret: boolean, known: boolean): string {
-  if (!known) return "(known after deploy)";
+  if (!known) return UNKNOWN;
   if (secret) return MASK;
   const { value: v, secret: inner } = reveal(value);
   if (inner) return MASK;

@@ -188,4 +188,39 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
       expect(plaintextSecretsIn([app], ["c3RvcmFnZS1rZXk="])).toEqual([]);
     },
   }),
+
+  ProtectedCloudFormationTemplate: () => ({
+    name: "web-template",
+    wire: {
+      format: "json",
+      template: JSON.stringify({
+        AWSTemplateFormatVersion: "2010-09-09",
+        Resources: {
+          WebTask: {
+            Type: "AWS::ECS::TaskDefinition",
+            Properties: {
+              Family: "web",
+              Cpu: "256",
+              Memory: "512",
+              NetworkMode: "awsvpc",
+              RequiresCompatibilities: ["FARGATE"],
+              ContainerDefinitions: [
+                { Name: "web", Image: "nginx:1.27", EntryPoint: ["/docker-entrypoint.sh"] },
+              ],
+            },
+          },
+        },
+      }),
+    },
+    async check(state, _mocks, sim) {
+      // The protected template carries INSTALL_BUNDLE: a secret for every language.
+      const template = await details(state.template);
+      expect(template.secret).toBe(true);
+      expect(template.value).toContain(sim.secrets.installBundle);
+      expect(await value(state.protectedContainers)).toEqual(["Resources.WebTask/web"]);
+      const wrapped = (await value(state.wrappedEntrypoints))["Resources.WebTask/web"] as string[];
+      expect(wrapped.slice(-1)).toEqual(["/docker-entrypoint.sh"]);
+      expect(wrapped.length).toBeGreaterThan(1);
+    },
+  }),
 };

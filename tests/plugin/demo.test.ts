@@ -5,6 +5,10 @@ import type { ConsoleSimulator } from "../../provider/simulator";
 import { findExamples } from "../../scripts/demo/examples";
 import { REPO_ROOT, runDemo } from "../../scripts/demo/run";
 import * as path from "path";
+import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import * as exported from "../../provider";
+
+const components = getPulumiComponents(exported);
 
 let sim: ConsoleSimulator;
 beforeAll(async () => {
@@ -49,7 +53,11 @@ it("runs every example and shows each component with its Defender wiring, secret
     expect(e.resources).toBeGreaterThan(0);
   }
   expect(report.ok).toBe(true);
-  expect(out).toContain("prisma-defender:index:");
+  // Every component the package exports is in some example's table.
+  const shown = components
+    .map((c) => c.name)
+    .filter((n) => out.includes(`prisma-defender:index:${n} `));
+  expect(shown).toEqual(components.map((c) => c.name));
   expect(out).toContain("Defender wiring:");
   expect(leakedSecrets(out)).toEqual([]);
   // The simulator really served the examples.
