@@ -44,6 +44,8 @@ export class DefenderLayer extends pulumi.ComponentResource {
   public readonly layerVersion: aws.lambda.LayerVersion;
   /** The runtime family the layer is for. */
   public readonly runtime: pulumi.Output<DefenderRuntimeFamily>;
+  /** Node.js: the module system of the handlers the layer loads, as in the args; unset for other families. */
+  public readonly nodeJSModuleType: pulumi.Output<string | undefined>;
   /** Version of the Console the Defender came from, such as `34.04.145`. */
   public readonly defenderVersion: pulumi.Output<string>;
   /** Base64 SHA-256 of the layer zip (normalised: fixed timestamps and order). Changes only with its contents. */
@@ -87,6 +89,7 @@ export class DefenderLayer extends pulumi.ComponentResource {
     );
 
     this.runtime = request.apply((r) => r.family);
+    this.nodeJSModuleType = request.apply((r) => r.nodeJSModuleType);
     this.defenderVersion = layer.apply((l) => l.defenderVersion);
     this.sourceCodeHash = layer.apply((l) => l.sourceCodeHash);
     this.layerVersion = new aws.lambda.LayerVersion(
@@ -108,6 +111,7 @@ export class DefenderLayer extends pulumi.ComponentResource {
       arn: this.arn,
       layerVersion: this.layerVersion,
       runtime: this.runtime,
+      nodeJSModuleType: this.nodeJSModuleType,
       defenderVersion: this.defenderVersion,
       sourceCodeHash: this.sourceCodeHash,
     });

@@ -16,8 +16,8 @@ import {
   preflightLambda,
 } from "../defender/lambdaPreflight";
 import { runtimeInfo } from "../defender/runtimes";
-import { DefenderLayer } from "./defenderLayer";
-import { DefenderLayerReference, ProtectedLambdaArgs } from "./protectedLambdaArgs";
+import { ProtectedLambdaArgs } from "./protectedLambdaArgs";
+import { chooseDefenderLayer } from "./protectedLambdaLayer";
 
 export {
   DefenderLayerReference,
@@ -116,36 +116,19 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     let sourceCodeHash: pulumi.Input<string> | undefined;
     let handler: pulumi.Input<string> = "twistlock.handler";
     if (mode === LambdaProtectionMode.Layer) {
-      let layer: DefenderLayerReference | undefined = args.defenderLayer;
-      if (!layer && args.defenderLayerArn === undefined) {
-        layer = new DefenderLayer(
-          `${name}-defender-layer`,
-          {
-            console: args.console,
-            runtime: checked.apply((c) => runtimeInfo(c.runtime).family!),
-            nodeJSModuleType: args.nodeJSModuleType,
-          },
-          { parent: this },
-        );
-      }
-      if (layer) {
-        // A shared layer of another family would load but never find the handler: refuse it.
-        layerArn = pulumi.all([checked, layer.runtime, layer.arn]).apply(([c, family, arn]) => {
-          const needed = runtimeInfo(c.runtime).family;
-          if (family !== undefined && family !== needed) {
-            throw new Error(
-              fail([
-                `defenderLayer: is for ${family}, but runtime ${c.runtime} needs a ${needed} layer.`,
-              ]),
-            );
-          }
-          return arn;
-        });
-        if (layer.defenderVersion !== undefined)
-          defenderVersion = pulumi.output(layer.defenderVersion);
-      } else {
-        layerArn = pulumi.output(args.defenderLayerArn!);
-      }
+      const layer = chooseDefenderLayer({
+        name,
+        parent: this,
+        console: args.console,
+        checked,
+        code: args.code,
+        defenderLayer: args.defenderLayer,
+        defenderLayerArn: args.defenderLayerArn,
+        nodeJSModuleType: args.nodeJSModuleType,
+        fail,
+      });
+      layerArn = layer.arn;
+      defenderVersion = layer.defenderVersion ?? defenderVersion;
     } else {
       const built = pulumi.unsecret(
         pulumi.all([checked, compute, args.code]).apply(async ([c, console, userCode]) => {

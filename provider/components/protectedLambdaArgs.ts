@@ -14,6 +14,8 @@ export interface DefenderLayerReference {
   arn: pulumi.Input<string>;
   /** Runtime family of the layer; checked against the function's runtime when given. */
   runtime?: pulumi.Input<DefenderRuntimeFamily>;
+  /** Node.js: the module system the layer was made for (its `nodeJSModuleType` output); checked against the handler's. */
+  nodeJSModuleType?: pulumi.Input<string | undefined>;
   /** Console version the layer came from; reported as the function's `defenderVersion` when given. */
   defenderVersion?: pulumi.Input<string>;
 }
@@ -40,7 +42,10 @@ export interface ProtectedLambdaArgs {
   region?: pulumi.Input<string>;
   /** Embedded mode: the code already calls the Defender (required for Java and .NET); only the bundle is added. */
   codeAlreadyWrapped?: pulumi.Input<boolean>;
-  /** Node.js layer mode without `defenderLayer`: the handler's module system (default `commonjs`). */
+  /**
+   * Node.js layer mode without `defenderLayer`: the module system of the layer the component makes. Default: the
+   * handler's own, read from `code` (`.mjs`, or `.js` under `"type": "module"`: `ecmascript`), else `commonjs`.
+   */
   nodeJSModuleType?: pulumi.Input<NodeJSModuleType>;
   /** Function name. Default: derived from the resource name, no random suffix (TW_POLICY is made for the name). */
   name?: pulumi.Input<string>;

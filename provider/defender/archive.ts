@@ -61,6 +61,18 @@ async function closeAll(zips: Map<string, Promise<ZipIndex>>): Promise<void> {
   for (const z of zips.values()) (await z.catch(() => undefined))?.zip.close();
 }
 
+/** The bytes of one (small) entry, such as a package.json. */
+export async function readEntry(entry: ArchiveEntry): Promise<Buffer> {
+  const zips = new Map<string, Promise<ZipIndex>>();
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await openSource(entry.source, zips)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    await closeAll(zips);
+  }
+}
+
 /**
  * Merge entry lists into one sorted list. Same path from two sources: kept once when the contents are identical,
  * else an error naming the path and both origins. A path that is a file in one source and a folder in another is

@@ -7,12 +7,13 @@ import {
   listPath,
   listZip,
   mergeEntries,
+  readEntry,
   workDir,
   writeZip,
 } from "./archive";
 import { checkCodeSize } from "./lambdaPreflight";
-import { runtimeInfo } from "./runtimes";
-import { generateWrapper } from "./wrappers";
+import { NodeJSModuleType, runtimeInfo } from "./runtimes";
+import { generateWrapper, nodeHandlerFile } from "./wrappers";
 
 /** Every file of a Pulumi archive: FileArchive (directory, .zip, .jar) or AssetArchive (recursively). */
 export async function listPulumiArchive(
@@ -120,4 +121,48 @@ export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<Embed
     size: written.size,
     unzippedSize: written.unzippedSize,
   };
+}
+
+/** Whether a Pulumi archive is one embedded mode (and module detection) can read. */
+export function isLocalArchive(code: unknown): code is pulumi.asset.Archive {
+  return !!code && typeof code === "object" && ("assets" in code || "path" in code);
+}
+
+/**
+ * The module system of a Node.js handler, decided as Node decides it: `.mjs` is an ES module, `.cjs` CommonJS,
+ * and `.js` follows the `type` of the nearest package.json inside the code (CommonJS without one). Undefined when
+ * the code has no such file (in layer mode the module may come from one of the user's layers).
+ */
+export async function nodeHandlerModuleType(
+  code: pulumi.asset.Archive,
+  handler: string,
+): Promise<NodeJSModuleType | undefined> {
+  const entries = await listPulumiArchive(code, "code");
+  let file: string;
+  try {
+    file = nodeHandlerFile(
+      handler,
+      entries.map((e) => e.name),
+    );
+  } catch {
+    return undefined;
+  }
+  if (file.endsWith(".mjs")) return "ecmascript";
+  if (!file.endsWith(".js")) return "commonjs";
+  const parts = file.split("/").slice(0, -1);
+  for (let n = parts.length; n >= 0; n--) {
+    const name = [...parts.slice(0, n), "package.json"].join("/");
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) continue;
+    try {
+      return JSON.parse((await readEntry(entry)).toString("utf8")).type === "module"
+        ? "ecmascript"
+        : "commonjs";
+    } catch {
+      throw new Error(
+        `code: ${name} is not valid JSON, so the handler's module system cannot be told.`,
+      );
+    }
+  }
+  return "commonjs";
 }

@@ -53,11 +53,18 @@ function missing(original: string, tried: string[]): Error {
   );
 }
 
-function nodeWrapper(req: WrapperRequest, callbacksAllowed: boolean): GeneratedWrapper {
-  const [dir, module, exportPath] = splitHandler(req.originalHandler, "first");
+/** The code file a Node.js handler names, found as Lambda's runtime looks for it; an error when there is none. */
+export function nodeHandlerFile(handler: string, files: readonly string[]): string {
+  const [dir, module] = splitHandler(handler, "first");
   const tried = NODE_SUFFIXES.map((s) => `${dir}${module}${s}`);
-  const file = tried.find((f) => req.files.includes(f));
-  if (!file) throw missing(req.originalHandler, tried);
+  const file = tried.find((f) => files.includes(f));
+  if (!file) throw missing(handler, tried);
+  return file;
+}
+
+function nodeWrapper(req: WrapperRequest, callbacksAllowed: boolean): GeneratedWrapper {
+  const [, , exportPath] = splitHandler(req.originalHandler, "first");
+  const file = nodeHandlerFile(req.originalHandler, req.files);
   const content =
     HEADER("//", req.originalHandler, file) +
     `import { createRequire } from "node:module";

@@ -167,6 +167,75 @@ describe("layer mode", () => {
     ]);
   });
 
+  it.each([
+    [{ "index.mjs": "export const handler = async () => 1;" }, "index.handler", "ecmascript"],
+    [
+      {
+        "package.json": '{"type":"module"}',
+        "src/app.js": "export const handler = async () => 1;",
+      },
+      "src/app.handler",
+      "ecmascript",
+    ],
+    [
+      {
+        "package.json": '{"type":"module"}',
+        "src/package.json": "{}",
+        "src/app.js": "exports.handler = 1;",
+      },
+      "src/app.handler",
+      "commonjs",
+    ],
+    [{ "index.cjs": "exports.handler = async () => 1;" }, "index.handler", "commonjs"],
+    [{ "other.js": "" }, "index.handler", "commonjs"],
+  ])(
+    "makes its own layer for the handler's module system (%#)",
+    async (files, handler, expected) => {
+      const m = ctx.mocks();
+      const fn = new ProtectedLambda("esm", {
+        runtime: "nodejs22.x",
+        handler,
+        role: ROLE,
+        code: code(files),
+      });
+      await promiseOf(fn.arn);
+      const manifest = await zipJson(await archivePathOf(m.children(LAYER)[0]), "manifest.json");
+      expect(manifest.nodeJSModuleType).toBe(expected);
+    },
+  );
+
+  it("refuses a CommonJS layer, given or asked for, for an ES module handler", async () => {
+    const m = ctx.mocks();
+    const shared = new DefenderLayer("cjs", { runtime: "nodejs" });
+    const esm = { "index.mjs": "export const handler = async () => 1;" };
+    const errors = await captureDeployErrors(() =>
+      pulumi.all([
+        new ProtectedLambda("a", {
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          role: ROLE,
+          code: code(esm),
+          defenderLayer: shared,
+        }).arn,
+        new ProtectedLambda("b", {
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          role: ROLE,
+          code: code(esm),
+          nodeJSModuleType: "commonjs",
+        }).arn,
+      ]),
+    );
+    const text = errors.join("\n");
+    expect(text).toContain(
+      'ProtectedLambda a: defenderLayer: was made for commonjs handlers, but index.handler is an ES module: use a DefenderLayer with nodeJSModuleType "ecmascript".',
+    );
+    expect(text).toContain(
+      'ProtectedLambda b: nodeJSModuleType: is "commonjs", but the handler\'s code is an ES module.',
+    );
+    expect(m.children(FUNCTION)).toHaveLength(0);
+  });
+
   it("takes a layer ARN instead, and refuses a shared layer of another family", async () => {
     const m = ctx.mocks();
     const fn = new ProtectedLambda("byarn", {

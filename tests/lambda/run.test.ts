@@ -145,7 +145,12 @@ describe("Node.js, layer mode: twistlock.handler from the layer in aws-lambda-ri
     ["v3", "nodejs22.x", "src/handlers/app.handler", SOURCES.esmNested, "ecmascript"],
     ["v4", "nodejs24.x", "src/handlers/app.handler", SOURCES.esmNested, "ecmascript"],
   ] as const)("ric %s, %s, %s (%#)", async (ric, runtime, handler, files, moduleType) => {
-    const built = await build("layer", runtime, handler, files, moduleType);
+    // No nodeJSModuleType given: the component reads the handler's module system from the code.
+    const built = await build("layer", runtime, handler, files);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(built.layerDir!, "manifest.json"), "utf8"),
+    );
+    expect(manifest.nodeJSModuleType).toBe(moduleType);
     expect(built.handler).toBe("twistlock.handler");
     expect(built.env.ORIGINAL_HANDLER).toBe(handler);
     const r = await invokeWithRic({
