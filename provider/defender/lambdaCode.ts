@@ -1,5 +1,6 @@
 // Embedded mode's code: the user's archive (as Pulumi hands it over), the Console's serverless bundle and the
 // generated wrapper merged into one deterministic zip. No Pulumi resources here: plain async functions.
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ArchiveEntry,
@@ -8,6 +9,7 @@ import {
   listZip,
   mergeEntries,
   readEntry,
+  safeEntryName,
   workDir,
   writeZip,
 } from "./archive";
@@ -27,7 +29,7 @@ export async function listPulumiArchive(
     const groups = await Promise.all(
       Object.keys(assets)
         .sort()
-        .map((key) => listPulumiArchive(assets[key], origin, `${prefix}${key}`)),
+        .map((key) => listPulumiArchive(assets[key], origin, prefix ? `${prefix}/${key}` : key)),
     );
     return groups.flat();
   }
@@ -35,12 +37,21 @@ export async function listPulumiArchive(
   if ("path" in a) {
     const p = (await a.path) as string;
     if (pulumi.asset.Asset.isInstance(archive)) {
-      const [entry] = await listPath(p, origin, prefix).catch(async () => []);
-      if (!entry)
+      const st = await fs.promises.stat(p).catch(() => undefined);
+      if (!st?.isFile())
         throw new Error(`${origin}: the FileAsset ${p} for "${prefix}" is not a readable file.`);
-      return [{ ...entry, name: prefix }];
+      const kind = st.mode & 0o111 ? "executable" : "file";
+      return [
+        {
+          name: safeEntryName(prefix, origin),
+          size: st.size,
+          kind,
+          source: { kind: "file", path: p },
+          origin,
+        },
+      ];
     }
-    return listPath(p, origin, prefix ? `${prefix.replace(/\/$/, "")}/` : "");
+    return listPath(p, origin, prefix ? `${prefix}/` : "");
   }
   throw new Error(
     `${origin}: embedded mode reads FileArchive, AssetArchive, FileAsset and StringAsset only; ` +
