@@ -23,10 +23,12 @@ export interface ConstructContext {
 export interface ConstructCase {
   name: string;
   wire: Record<string, unknown>;
+  /** `owner` is the name the component was constructed with; its children's names start with it. */
   check(
     state: Record<string, pulumi.Output<any>>,
     mocks: MockHarness,
     sim: ConsoleSimulator,
+    owner: string,
   ): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ export const wireConsole = (sim: ConsoleSimulator) => ({
   password: wireSecret(sim.credentials.password),
   caCertificate: sim.caCertificate,
 });
+
+/** The children of one type that belong to the component named `owner` (tests may overlap in the mocks). */
+const childrenOf = (mocks: MockHarness, type: string, owner: string) =>
+  mocks.children(type).filter((r) => r.name.startsWith(owner));
 
 async function value<T>(o: pulumi.Output<T>): Promise<T> {
   const d = await details(o);
@@ -60,7 +66,7 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
         memorySize: 256,
         environment: { variables: { TABLE: "orders" } },
       },
-      async check(state, mocks) {
+      async check(state, mocks, _sim, owner) {
         expect(await value(state.originalHandler)).toBe("app.handler");
         expect(await value(state.mode)).toBe("layer");
         expect(await value(state.arn)).toMatch(/^arn:aws:lambda:.*:function:/);
@@ -71,7 +77,7 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
           "TW_POLICY",
         ]);
         expect((await details(state.twPolicy)).secret).toBe(true);
-        const [fn] = mocks.children("aws:lambda/function:Function");
+        const [fn] = childrenOf(mocks, "aws:lambda/function:Function", owner);
         expect(fn.inputs.handler).toBe("twistlock.handler");
         expect(fn.inputs.runtime).toBe("python3.12");
         // TW_POLICY is in the environment: the whole block must reach the engine as a secret.
@@ -86,11 +92,11 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
     name: "python-defender",
     // No `console` args: the Console comes from stack config, as `pulumi config set` leaves it.
     wire: { runtime: "python" },
-    async check(state, mocks, sim) {
+    async check(state, mocks, sim, owner) {
       expect(await value(state.runtime)).toBe("python");
       expect(await value(state.defenderVersion)).toBe(sim.version);
       expect(await value(state.arn)).toMatch(/^arn:aws:lambda:.*:layer:/);
-      const [layer] = mocks.children("aws:lambda/layerVersion:LayerVersion");
+      const [layer] = childrenOf(mocks, "aws:lambda/layerVersion:LayerVersion", owner);
       expect(unwrapInput<string[]>(layer.inputs.compatibleRuntimes)).toEqual(
         expect.arrayContaining(["python3.12"]),
       );
@@ -115,14 +121,14 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
         },
       ]),
     },
-    async check(state, mocks) {
+    async check(state, mocks, _sim, owner) {
       expect(await value(state.protectedContainers)).toEqual(["web"]);
       const wrapped = (await value(state.wrappedEntrypoints)).web as string[];
       expect(wrapped[0]).toMatch(/twistlock|defender/i);
       expect(wrapped.slice(-1)).toEqual(["/docker-entrypoint.sh"]);
       expect(await value(state.arn)).toMatch(/^arn:aws:ecs:.*:task-definition\//);
       expect(await value(state.installBundleSecretArn)).toMatch(/^arn:aws:secretsmanager:/);
-      const [task] = mocks.children("aws:ecs/taskDefinition:TaskDefinition");
+      const [task] = childrenOf(mocks, "aws:ecs/taskDefinition:TaskDefinition", owner);
       const containers = JSON.parse(unwrapInput<string>(task.inputs.containerDefinitions));
       expect(containers.map((c: { name: string }) => c.name)).toEqual(["web", "TwistlockDefender"]);
       expect(JSON.stringify(containers)).not.toContain(sim.secrets.installBundle);
@@ -147,7 +153,7 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
         },
         appId: "api",
       },
-      async check(state, mocks) {
+      async check(state, mocks, _sim, owner) {
         // The Dockerfile's ENTRYPOINT now runs under the Defender.
         expect(await value(state.wrappedEntrypoint)).toEqual([
           "/twistlock/defender",
@@ -158,7 +164,7 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
         expect((await details(state.installBundle)).secret).toBe(true);
         expect(Object.keys(await value(state.defenderEnvironment))).not.toContain("INSTALL_BUNDLE");
         expect(await value(state.repoDigest)).toMatch(/@sha256:/); // depends on the docker.Image child
-        const [image] = mocks.children("docker:index/image:Image");
+        const [image] = childrenOf(mocks, "docker:index/image:Image", owner);
         expect(image.inputs.imageName).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1");
         expect(plaintextSecretsIn([image], ["ecr-token-from-python"])).toEqual([]);
       },
@@ -177,13 +183,13 @@ export const CONSTRUCT_CASES: Record<string, (ctx: ConstructContext) => Construc
       ),
       appSettings: [{ name: "Orders__Queue", value: "orders" }],
     },
-    async check(state, mocks) {
+    async check(state, mocks, _sim, owner) {
       expect((await details(state.twPolicy)).secret).toBe(true);
       expect(await value(state.appSettingNames)).toEqual(
         expect.arrayContaining(["Orders__Queue", "TW_POLICY"]),
       );
       expect(await value(state.defaultHostName)).toMatch(/\.azurewebsites\.net$/);
-      const [app] = mocks.children("azure-native:web:WebApp");
+      const [app] = childrenOf(mocks, "azure-native:web:WebApp", owner);
       expect(isSecretInput(app.inputs.siteConfig)).toBe(true);
       expect(plaintextSecretsIn([app], ["c3RvcmFnZS1rZXk="])).toEqual([]);
     },

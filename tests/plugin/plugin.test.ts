@@ -34,18 +34,18 @@ let mocks: MockHarness;
 let analyzer: ComponentProvider;
 let schema: Record<string, any>;
 
+/** The Console connection as `pulumi config set` leaves it. */
+const stackConfig = () => ({
+  "prisma-defender:consoleUrl": sim.url,
+  "prisma-defender:username": sim.credentials.username,
+  "prisma-defender:password": sim.credentials.password,
+  "prisma-defender:caCertificate": sim.caCertificate,
+});
+
 beforeAll(async () => {
   sim = await startConsoleSimulator();
-  // Stack config as `pulumi config set` leaves it; some cases pass `console` args instead, as a program may.
-  mocks = installMocks({
-    config: {
-      "prisma-defender:consoleUrl": sim.url,
-      "prisma-defender:username": sim.credentials.username,
-      "prisma-defender:password": sim.credentials.password,
-      "prisma-defender:caCertificate": sim.caCertificate,
-    },
-    secretKeys: ["prisma-defender:password"],
-  });
+  // Stack config as `pulumi config set` leaves it; one describe below passes `console` args instead.
+  mocks = installMocks({ config: stackConfig(), secretKeys: ["prisma-defender:password"] });
   analyzer = componentProviderFor();
   schema = JSON.parse(await analyzer.getSchema());
 }, 180_000);
@@ -134,7 +134,12 @@ describe("construct through the provider, with a Python program's inputs", () =>
         {},
       );
       expect(Object.keys(viaAnalyzer.state).sort()).toEqual(expectedKeys);
-      await c.check(viaAnalyzer.state as Record<string, pulumi.Output<any>>, mocks, sim);
+      await c.check(
+        viaAnalyzer.state as Record<string, pulumi.Output<any>>,
+        mocks,
+        sim,
+        `${c.name}-a`,
+      );
 
       mocks.reset();
       const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
@@ -145,7 +150,12 @@ describe("construct through the provider, with a Python program's inputs", () =>
         {},
       );
       expect(Object.keys(viaPlugin.state).sort()).toEqual(expectedKeys);
-      await c.check(viaPlugin.state as Record<string, pulumi.Output<any>>, mocks, sim);
+      await c.check(
+        viaPlugin.state as Record<string, pulumi.Output<any>>,
+        mocks,
+        sim,
+        `${c.name}-p`,
+      );
 
       const secrets = [
         sim.credentials.password,
@@ -189,36 +199,31 @@ describe("values taken from other resources' outputs (the engine sends them with
     expect(await known(state.layerArn)).toBe(arn);
     expect(await known(state.defenderVersion)).toBe(sim.version);
     // Only the shared layer: the function did not publish its own.
-    expect(mocks.children("aws:lambda/layerVersion:LayerVersion").map((r) => r.name)).toEqual([
-      "shared-python",
-    ]);
+    const layers = mocks.children("aws:lambda/layerVersion:LayerVersion").map((r) => r.name);
+    expect(layers).toContain("shared-python");
+    expect(layers.filter((n) => n.startsWith("uses-shared"))).toEqual([]);
   }, 120_000);
 });
 
-describe("Console connection passed as `console` args by a program in another language", () => {
-  // KNOWN BUG (reported): a `console` object holding a secret (Python: `password=pulumi.Output.secret(...)`, or any
-  // Output) reaches construct as ONE Output, since the engine sends it as an output value. The components read it
-  // field by field as a plain object; on an Output proxy every field (`token` too) looks set, and
-  // resolveConsoleSettings rejects "both a token and a password". Stack config (`pulumi config set --secret
-  // prisma-defender:password`) is unaffected. When this starts passing, turn `it.failing` into `it`.
-  it.failing(
-    "constructs ProtectedLambda with console.password as a secret",
-    async () => {
+describe("Console connection passed as `console` args, the password a secret (Python: `pulumi.Output.secret`)", () => {
+  // The engine sends such an object as one output value, so it reaches construct as a single Output rather than a
+  // plain object: every component must accept that. No stack config here, so only the args can connect.
+  beforeAll(() => pulumi.runtime.setAllConfig({}, []));
+  afterAll(() => pulumi.runtime.setAllConfig(stackConfig(), ["prisma-defender:password"]));
+  for (const className of Object.keys(CONSTRUCT_CASES)) {
+    it(`${className}`, async () => {
+      const token = `prisma-defender:index:${className}`;
       const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "construct-"));
-      const c = CONSTRUCT_CASES.ProtectedLambda({ sim, workDir });
+      const c = CONSTRUCT_CASES[className]({ sim, workDir });
       mocks.reset();
       const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
       const wire = { ...c.wire, console: wireConsole(sim) };
-      const res = await shipped.construct(
-        "console-args",
-        "prisma-defender:index:ProtectedLambda",
-        await inputsFromWire(wire),
-        {},
-      );
-      await c.check(res.state as Record<string, pulumi.Output<any>>, mocks, sim);
-    },
-    120_000,
-  );
+      const res = await shipped.construct(`${c.name}-c`, token, await inputsFromWire(wire), {});
+      await c.check(res.state as Record<string, pulumi.Output<any>>, mocks, sim, `${c.name}-c`);
+      const secrets = [sim.credentials.password, sim.secrets.installBundle, ...sim.tokensIssued()];
+      expect(plaintextSecretsIn(mocks.resources, secrets)).toEqual([]);
+    }, 120_000);
+  }
 });
 
 describe("the plugin process", () => {
