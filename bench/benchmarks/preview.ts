@@ -15,6 +15,7 @@ const GOAL = 1.25;
 export async function previewBenchmark(): Promise<BenchOutcome> {
   const sim = await startSimulator({ latencyMs: LATENCY_MS, seed: "bench" });
   const program: Record<"plain" | "protected", number[]> = { plain: [], protected: [] };
+  const warm: Record<"plain" | "protected", number[]> = { plain: [], protected: [] };
   const process_: Record<"plain" | "protected", number[]> = { plain: [], protected: [] };
   const requests: number[] = [];
   const rows: (string | number)[][] = [];
@@ -31,14 +32,23 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
               functions: FUNCTIONS,
               tasks: 0,
               images: 0,
-              previews: 1,
+              previews: 2,
               cacheDir: scratch.dir,
             },
           });
           program[variant].push(result.previews[0].ms);
-          process_[variant].push(wallMs);
+          warm[variant].push(result.previews[1].ms);
+          // The process as one preview would run it: spawn to exit, less the second preview (and its 50 ms settle).
+          process_[variant].push(wallMs - result.previews[1].ms - 50);
           if (variant === "protected") requests.push(sim.requests.length);
-          rows.push([i + 1, variant, ms(result.previews[0].ms), ms(wallMs), sim.requests.length]);
+          rows.push([
+            i + 1,
+            variant,
+            ms(result.previews[0].ms),
+            ms(result.previews[1].ms),
+            ms(wallMs - result.previews[1].ms - 50),
+            sim.requests.length,
+          ]);
         } finally {
           scratch.cleanup();
         }
@@ -62,17 +72,33 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
   }
   const programRatio = median(program.protected) / median(program.plain);
   const processRatio = median(process_.protected) / median(process_.plain);
-  rows.push(["median", "plain", ms(median(program.plain)), ms(median(process_.plain)), 0]);
+  const warmRatio = median(warm.protected) / median(warm.plain);
+  rows.push([
+    "median",
+    "plain",
+    ms(median(program.plain)),
+    ms(median(warm.plain)),
+    ms(median(process_.plain)),
+    0,
+  ]);
   rows.push([
     "median",
     "protected",
     ms(median(program.protected)),
+    ms(median(warm.protected)),
     ms(median(process_.protected)),
     median(requests),
   ]);
   const table = formatTable(
     `4. Preview overhead: ${FUNCTIONS} Lambdas, protected vs plain aws.lambda.Function, mocked preview, Console latency ${LATENCY_MS} ms`,
-    ["run", "variant", "program ms", "process ms", "Console requests"],
+    [
+      "run",
+      "variant",
+      "program ms",
+      "2nd preview ms (same process)",
+      "process ms (one preview)",
+      "Console requests",
+    ],
     rows,
   );
   return {
@@ -85,6 +111,14 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
         goal: `<= ${GOAL}`,
         met: programRatio <= GOAL,
         reference: `${ms(median(program.protected))} ms vs ${ms(median(program.plain))} ms`,
+      },
+      {
+        benchmark: "4. preview overhead (2nd preview, same process)",
+        measure: "protected / plain, median",
+        measured: ratio(warmRatio),
+        goal: `<= ${GOAL}`,
+        met: warmRatio <= GOAL,
+        reference: `${ms(median(warm.protected))} ms vs ${ms(median(warm.plain))} ms`,
       },
       {
         benchmark: "4. preview overhead (whole process)",

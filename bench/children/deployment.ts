@@ -38,6 +38,9 @@ export interface DeploymentResult {
 
 async function main(): Promise<DeploymentResult> {
   const input = childInput<Input>();
+  // Diagnostics: BENCH_SOURCE_MAPS=off measures without source-mapped stack traces (Pulumi captures a stack
+  // trace for every resource property; tsx turns source maps on, which makes each capture costly).
+  if (process.env.BENCH_SOURCE_MAPS === "off") process.setSourceMapsEnabled(false);
   const conn = consoleEnv();
   Object.assign(process.env, {
     PRISMA_DEFENDER_CACHE_DIR: input.cacheDir,

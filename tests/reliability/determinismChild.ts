@@ -32,8 +32,10 @@ function hashPath(p: string): string {
 
 /** Inputs as comparable JSON: assets/archives by content, the cache path replaced, everything else as given. */
 async function canonical(value: unknown, cacheDir: string): Promise<unknown> {
-  if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) {
-    const o = value as any;
+  // isInstance narrows `value` to never in the false branch (the classes are structurally empty): test a copy.
+  const candidate: any = value;
+  if (pulumi.asset.Asset.isInstance(candidate) || pulumi.asset.Archive.isInstance(candidate)) {
+    const o = candidate;
     const [p, text, assets] = await Promise.all([o.path, o.text, o.assets]);
     if (typeof p === "string") return { archiveOrAsset: `sha256:${hashPath(p)}` };
     if (typeof text === "string") return { text };
