@@ -35,7 +35,7 @@ async function canonical(value: unknown, cacheDir: string): Promise<unknown> {
   // isInstance narrows `value` to never in the false branch (the classes are structurally empty): test a copy.
   const candidate: any = value;
   if (pulumi.asset.Asset.isInstance(candidate) || pulumi.asset.Archive.isInstance(candidate)) {
-    const o = candidate;
+    const o: any = candidate;
     const [p, text, assets] = await Promise.all([o.path, o.text, o.assets]);
     if (typeof p === "string") return { archiveOrAsset: `sha256:${hashPath(p)}` };
     if (typeof text === "string") return { text };
