@@ -48,6 +48,7 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
             ms(result.previews[1].ms),
             ms(wallMs - result.previews[1].ms - 50),
             sim.requests.length,
+            result.previews[0].resources,
           ]);
         } finally {
           scratch.cleanup();
@@ -80,6 +81,7 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
     ms(median(warm.plain)),
     ms(median(process_.plain)),
     0,
+    "-",
   ]);
   rows.push([
     "median",
@@ -88,6 +90,7 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
     ms(median(warm.protected)),
     ms(median(process_.protected)),
     median(requests),
+    "-",
   ]);
   const table = formatTable(
     `4. Preview overhead: ${FUNCTIONS} Lambdas, protected vs plain aws.lambda.Function, mocked preview, Console latency ${LATENCY_MS} ms`,
@@ -98,6 +101,7 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
       "2nd preview ms (same process)",
       "process ms (one preview)",
       "Console requests",
+      "resources registered",
     ],
     rows,
   );
