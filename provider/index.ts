@@ -13,11 +13,8 @@ export {
   CloudFormationTemplateFormat,
 } from "./components/protectedCloudFormationTemplate";
 export { DefenderLayer, DefenderLayerArgs } from "./components/defenderLayer";
-export {
-  ProtectedLambda,
-  ProtectedLambdaArgs,
-  ProtectedLambdaEnvironment,
-} from "./components/protectedLambda";
+export * from "./components/protectedLambda";
+export { LambdaProtectionMode, deriveFunctionName } from "./defender/lambdaPreflight";
 export * from "./components/embeddedDefenderImage";
 export * from "./components/protectedAzureFunction";
 
