@@ -11,7 +11,7 @@
 // `node node_modules/@pulumi/pulumi/cmd/run-plugin <plugin dir>` with the plugin directory as working directory.
 //
 //   npx tsx scripts/measure-plugin-start.ts [--runs 3] [--mode source|precomputed]
-import { spawn } from "child_process";
+import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -62,6 +62,71 @@ export function preparePluginDir(mode: PluginStartMode, repo = REPO_ROOT): strin
   return dir;
 }
 
+/** A plugin process started as the language host starts it, listening on `port`. Stop it with `child.kill()`. */
+export interface RunningPlugin {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  /** ms from spawn until the port was printed. */
+  listenMs: number;
+  /** Everything the plugin wrote to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Starts the plugin in `dir` with run-plugin, as pulumi-language-nodejs does (`args`: the engine address, if any),
+ * and resolves once it printed its port.
+ */
+export function startPlugin(
+  dir: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; repo?: string; timeoutMs?: number } = {},
+): Promise<RunningPlugin> {
+  const repo = options.repo ?? REPO_ROOT;
+  const runPlugin = path.join(repo, "node_modules/@pulumi/pulumi/cmd/run-plugin");
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [runPlugin, dir, ...(options.args ?? [])], {
+    cwd: dir,
+    env: options.env ?? process.env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return new Promise<RunningPlugin>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`no port after ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`));
+    };
+    child.on("exit", onExit);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^(\d+)\s*$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        const listenMs = Number(process.hrtime.bigint() - start) / 1e6;
+        resolve({ child, port: Number(m[1]), listenMs, stderr: () => stderr });
+      }
+    });
+  });
+}
+
+/** The generated gRPC client modules, loaded from the repository's own @pulumi/pulumi. */
+export function providerRpc(repo = REPO_ROOT) {
+  const proto = path.join(repo, "node_modules/@pulumi/pulumi/proto");
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const rpc = require(path.join(proto, "provider_grpc_pb"));
+  const pb = require(path.join(proto, "provider_pb"));
+  // The grpc-js instance the generated client was built against.
+  const grpc = require(require.resolve("@grpc/grpc-js", { paths: [proto] }));
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { rpc, pb, grpc };
+}
+
 /** One cold start: spawn, wait for the port, call ResourceProvider.GetSchema, stop the plugin. */
 export async function measurePluginStart(options: MeasureOptions): Promise<PluginStartSample> {
   const repo = options.repo ?? REPO_ROOT;
@@ -69,48 +134,17 @@ export async function measurePluginStart(options: MeasureOptions): Promise<Plugi
   const dir = preparePluginDir(options.mode, repo);
   const tmp = cold ? fs.mkdtempSync(path.join(os.tmpdir(), "plugin-start-tmp-")) : undefined;
   // Load the gRPC client before the clock starts: it is the engine's side, not the plugin's.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rpc = require(path.join(repo, "node_modules/@pulumi/pulumi/proto/provider_grpc_pb"));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pb = require(path.join(repo, "node_modules/@pulumi/pulumi/proto/provider_pb"));
-  // The grpc-js instance the generated client was built against.
-  const grpcPath = require.resolve("@grpc/grpc-js", {
-    paths: [path.join(repo, "node_modules/@pulumi/pulumi/proto")],
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const grpc = require(grpcPath);
-  const runPlugin = path.join(repo, "node_modules/@pulumi/pulumi/cmd/run-plugin");
-
+  const { rpc, pb, grpc } = providerRpc(repo);
   const start = process.hrtime.bigint();
-  const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
-  const child = spawn(process.execPath, [runPlugin, dir], {
-    cwd: dir,
-    env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let plugin: RunningPlugin | undefined;
   try {
-    const timeoutMs = options.timeoutMs ?? 120_000;
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`no port after ${timeoutMs} ms`)), timeoutMs);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`plugin exited with ${code} before listening:\n${stderr}`));
-      });
+    plugin = await startPlugin(dir, {
+      repo,
+      env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) },
+      timeoutMs: options.timeoutMs,
     });
-    const listenMs = elapsed();
     const client = new rpc.ResourceProviderClient(
-      `127.0.0.1:${port}`,
+      `127.0.0.1:${plugin.port}`,
       grpc.credentials.createInsecure(),
     );
     const schemaText = await new Promise<string>((resolve, reject) => {
@@ -118,12 +152,18 @@ export async function measurePluginStart(options: MeasureOptions): Promise<Plugi
         err ? reject(err) : resolve(res.getSchema()),
       );
     });
-    const schemaMs = elapsed();
+    const schemaMs = Number(process.hrtime.bigint() - start) / 1e6;
     client.close();
     const resources = Object.keys(JSON.parse(schemaText).resources ?? {}).sort();
-    return { mode: options.mode, listenMs, schemaMs, coldTranspileCache: cold, resources };
+    return {
+      mode: options.mode,
+      listenMs: plugin.listenMs,
+      schemaMs,
+      coldTranspileCache: cold,
+      resources,
+    };
   } finally {
-    child.kill();
+    plugin?.child.kill();
     fs.rmSync(dir, { recursive: true, force: true });
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -11,9 +11,22 @@ import { PrismaDefenderProvider, readCommittedSchema } from "../../provider/plug
 import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator } from "../../provider/simulator";
 import { componentProviderFor, formatSchema, REPO_ROOT } from "../../scripts/schema";
-import { measurePluginStart } from "../../scripts/measure-plugin-start";
+import {
+  measurePluginStart,
+  preparePluginDir,
+  providerRpc,
+  startPlugin,
+} from "../../scripts/measure-plugin-start";
 import { inputsFromWire } from "../../scripts/demo/wire";
-import { details, installMocks, MockHarness, plaintextSecretsIn } from "../helpers/pulumi";
+import {
+  details,
+  installMocks,
+  isSecretInput,
+  MockHarness,
+  plaintextSecretsIn,
+  withoutSecrets,
+} from "../helpers/pulumi";
+import { startFakeEngine } from "./fakeEngine";
 import { CONSTRUCT_CASES, wireConsole } from "./constructCases";
 import {
   ambiguousSchemaTypes,
@@ -25,6 +38,13 @@ import {
   sourceFiles,
   undocumentedInputs,
 } from "./schemaChecks";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structproto = require(
+  require.resolve("google-protobuf/google/protobuf/struct_pb", {
+    paths: [path.dirname(require.resolve("@pulumi/pulumi"))],
+  }),
+);
 
 const components = getPulumiComponents(exported);
 const classNames = components.map((c) => c.name).sort();
@@ -227,6 +247,57 @@ describe("Console connection passed as `console` args, the password a secret (Py
 });
 
 describe("the plugin process", () => {
+  it("builds a ProtectedLambda sent over gRPC by a Python program's engine, secrets kept secret", async () => {
+    const engine = await startFakeEngine();
+    const dir = preparePluginDir("precomputed");
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "plugin-cache-"));
+    const plugin = await startPlugin(dir, {
+      args: [engine.address],
+      env: { ...process.env, PRISMA_DEFENDER_CACHE_DIR: cacheDir },
+    });
+    try {
+      const { rpc, pb, grpc } = providerRpc();
+      const client = new rpc.ResourceProviderClient(
+        `127.0.0.1:${plugin.port}`,
+        grpc.credentials.createInsecure(),
+      );
+      const c = CONSTRUCT_CASES.ProtectedLambda({ sim, workDir: cacheDir });
+      const req = new pb.ConstructRequest();
+      req.setProject("orders-py");
+      req.setStack("dev");
+      req.setParallel(4);
+      req.setMonitorendpoint(engine.address);
+      req.setType("prisma-defender:index:ProtectedLambda");
+      req.setName("orders");
+      for (const [k, v] of Object.entries(stackConfig())) req.getConfigMap().set(k, v);
+      req.setConfigsecretkeysList(["prisma-defender:password"]);
+      req.setInputs(structproto.Struct.fromJavaScript(c.wire));
+      const res = await new Promise<any>((resolve, reject) =>
+        client.construct(req, (err: Error | null, r: any) => (err ? reject(err) : resolve(r))),
+      );
+      client.close();
+      const state = res.getState().toJavaScript();
+      const token = "prisma-defender:index:ProtectedLambda";
+      expect(Object.keys(state).sort()).toEqual(
+        Object.keys(schema.resources[token].properties).sort(),
+      );
+      expect(state.originalHandler).toBe("app.handler");
+      expect(isSecretInput(state.twPolicy)).toBe(true);
+      const fn = engine.registered.find((r) => r.type === "aws:lambda/function:Function")!;
+      expect(fn.inputs.handler).toBe("twistlock.handler");
+      expect(isSecretInput(fn.inputs.environment)).toBe(true);
+      const secrets = [sim.credentials.password, sim.secrets.marker, ...sim.tokensIssued()];
+      const recorded = engine.registered.map((r) => ({ ...r, custom: true }));
+      expect(plaintextSecretsIn(recorded, secrets)).toEqual([]);
+      expect(JSON.stringify(withoutSecrets(state))).not.toContain(sim.secrets.marker);
+    } finally {
+      plugin.child.kill();
+      await engine.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("starts from provider/plugin/index.js under run-plugin and serves the committed schema over gRPC", async () => {
     const sample = await measurePluginStart({ mode: "precomputed", coldTranspileCache: false });
     expect(sample.resources).toEqual(classNames.map((n) => `prisma-defender:index:${n}`));
