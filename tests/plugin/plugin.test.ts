@@ -247,6 +247,19 @@ describe("Console connection passed as `console` args, the password a secret (Py
 });
 
 describe("the plugin process", () => {
+  it("is what package.json ships: `main` the precomputed-schema entry, `exports` the components", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    const fix = "see docs/plugin.md, 'How the engine starts the plugin'";
+    expect({ main: pkg.main, fix }).toEqual({ main: "provider/plugin/index.js", fix });
+    // TypeScript programs (`import "prisma-defender"`) and the schema analyzer resolve the components through these.
+    expect({ types: pkg.types, fix }).toEqual({ types: "provider/index.ts", fix });
+    const dot = pkg.exports?.["."];
+    expect({ exports: typeof dot === "string" ? dot : dot?.default, fix }).toEqual({
+      exports: "./provider/index.ts",
+      fix,
+    });
+  });
+
   it("builds a ProtectedLambda sent over gRPC by a Python program's engine, secrets kept secret", async () => {
     const engine = await startFakeEngine();
     const dir = preparePluginDir("precomputed");
