@@ -75,6 +75,8 @@ export interface Run {
   /** Workload children registered, and the problems of those not protected. */
   workloads: RecordedResource[];
   unprotected: string[];
+  /** How many of `workloads` passed their protection check. */
+  protectedCount: number;
   /** The component, when its constructor did not throw. */
   component?: pulumi.ComponentResource;
 }
@@ -101,14 +103,14 @@ export async function runProgram(
   }, 50);
   const ms = Date.now() - started;
   const workloads = env.mocks.children().filter((r) => WORKLOAD_CHECKS[r.type]);
-  const unprotected = (
-    await Promise.all(
-      workloads.map(async (w) =>
-        (await WORKLOAD_CHECKS[w.type](w.inputs)).map((p) => `${w.type} ${w.name}: ${p}`),
-      ),
-    )
-  ).flat();
-  return { errors, ms, workloads, unprotected, component: built?.component };
+  const problems = await Promise.all(
+    workloads.map(async (w) =>
+      (await WORKLOAD_CHECKS[w.type](w.inputs)).map((p) => `${w.type} ${w.name}: ${p}`),
+    ),
+  );
+  const unprotected = problems.flat();
+  const protectedCount = problems.filter((p) => p.length === 0).length;
+  return { errors, ms, workloads, unprotected, protectedCount, component: built?.component };
 }
 
 const get = (value: unknown): any => unwrapInput(value);
