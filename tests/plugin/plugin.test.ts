@@ -160,6 +160,9 @@ describe("construct through the provider, with a Python program's inputs", () =>
         sim,
         `${c.name}-a`,
       );
+      // The class registers itself under its schema token (nothing else checks the string passed to super()).
+      const self = mocks.resources.find((r) => !r.custom && r.name === `${c.name}-a`);
+      expect(self?.type).toBe(token);
 
       mocks.reset();
       const shipped = new PrismaDefenderProvider(components, formatSchema(schema));
