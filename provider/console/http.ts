@@ -74,8 +74,9 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
     maxRedirects: 0,
     responseType: "stream",
     validateStatus: () => true,
-    // Proxies are ours to choose (proxy.ts: proxyUrl, HTTPS_PROXY, NO_PROXY) and go through the agents above, which
-    // tunnel with CONNECT and keep the Console's TLS checks; axios must not pick one from the environment again.
+    // The proxy is chosen once, in proxy.ts (proxyUrl, else HTTPS_PROXY/HTTP_PROXY and NO_PROXY; README "Reaching
+    // the Console through a proxy"), and used by the agents above, which tunnel with CONNECT and keep the Console's
+    // TLS checks inside the tunnel. axios must not choose one from the environment a second time.
     proxy: false,
   });
 

@@ -6,7 +6,7 @@
 // tunnel is the Console's own, verified with `caCertificate`/`insecureSkipVerify` exactly as without a proxy.
 import * as http from "node:http";
 import * as https from "node:https";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, Socket } from "node:net";
 import * as tls from "node:tls";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
@@ -170,15 +170,36 @@ class ConsoleTunnelAgent extends HttpsProxyAgent<string> {
     super(proxy, { keepAlive: true, headers });
   }
 
-  override connect(...[req, opts]: Parameters<HttpsProxyAgent<string>["connect"]>) {
-    if (!opts.secureEndpoint) return super.connect(req, opts);
+  override async connect(...[req, opts]: Parameters<HttpsProxyAgent<string>["connect"]>) {
     const host = opts.host ?? "";
-    return super.connect(req, {
-      ...opts,
-      ...this.originTls,
-      checkServerIdentity: (_name: string, cert: tls.PeerCertificate) =>
-        tls.checkServerIdentity(host, cert),
-    });
+    const tunnelled = opts.secureEndpoint
+      ? {
+          ...opts,
+          ...this.originTls,
+          checkServerIdentity: (_name: string, cert: tls.PeerCertificate) =>
+            tls.checkServerIdentity(host, cert),
+        }
+      : opts;
+    // A request given up (timeout, deadline) while the proxy has not answered CONNECT must close its connection to
+    // the proxy, or that stays open (and keeps the process alive) until the proxy hangs up. A destroyed request
+    // without a socket emits nothing, so it is polled; the library opens the connection synchronously from
+    // `connectOpts`, so a per-request abort signal is slipped in for that moment.
+    const abandon = new AbortController();
+    const watch = setInterval(() => req.destroyed && abandon.abort(), 100).unref();
+    const shared = this.connectOpts;
+    const self = this as { connectOpts: typeof shared };
+    self.connectOpts = { ...shared, signal: abandon.signal } as typeof shared;
+    let pending: Promise<Socket>;
+    try {
+      pending = super.connect(req, tunnelled);
+    } finally {
+      self.connectOpts = shared;
+    }
+    try {
+      return await pending;
+    } finally {
+      clearInterval(watch);
+    }
   }
 }
 

@@ -425,6 +425,34 @@ describe("proxy failures", () => {
     expect(proxy.refusals).toBe(FAST.maxAttempts);
   });
 
+  it("a proxy that never answers CONNECT: the request times out and its connection is closed", async () => {
+    const accepted: Promise<unknown>[] = [];
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+      s.resume(); // reads (and ignores) the CONNECT, so that the client's close is seen
+      accepted.push(new Promise((r) => s.on("close", r)));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      setEnv({ HTTPS_PROXY: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+      const settings = settingsFor(sim, { requestTimeoutSeconds: 0.5 });
+      const e = await rejectionOf(
+        consoleFor(settings, { ...FAST, maxAttempts: 2 }).consoleVersion(),
+      );
+      expect(e).toMatchObject({ kind: "timeout" });
+      expect(e.hint).toContain(
+        `the proxy http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      );
+      expect(accepted).toHaveLength(2);
+      // Each abandoned CONNECT's connection is closed by the client (else this waits for the jest timeout).
+      await Promise.all(accepted);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
+  });
+
   it.each([
     ["socks5://127.0.0.1:1080", "env HTTPS_PROXY is a socks5 proxy: only HTTP(S) proxies"],
     ["http://proxy.example.com/proxy.pac", "has a path or query (/proxy.pac)"],
@@ -474,7 +502,7 @@ describe("the proxyUrl setting", () => {
     const out = resolveConsoleSettings({ url: "https://c.example.com", token: "tok-123456" }, "t");
     const d = await details(out);
     expect(d.secret).toBe(true);
-    expect(d.value.proxyUrl).toBe(`http://${ENCODED_LOGIN}@proxy.example.com:3128`);
+    expect(d.value?.proxyUrl).toBe(`http://${ENCODED_LOGIN}@proxy.example.com:3128`);
 
     const { problems } = checkConsoleSettings({
       url: { value: "https://c.example.com", where: "arg `url`" },
