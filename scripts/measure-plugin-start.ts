@@ -184,11 +184,12 @@ async function main(argv: string[]): Promise<void> {
   for (const mode of modes) {
     for (const cold of mode === "precomputed" ? [true, false] : [true]) {
       for (let i = 0; i < runs; i++) {
+        const load = os.loadavg()[0].toFixed(1);
         const s = await measurePluginStart({ mode, coldTranspileCache: cold });
         const cache =
           mode === "precomputed" ? (cold ? " (empty tsx cache)" : " (warm tsx cache)") : "";
         console.log(
-          `${mode}${cache}: port after ${(s.listenMs / 1000).toFixed(2)} s, schema after ${(s.schemaMs / 1000).toFixed(2)} s (${s.resources.length} components)`,
+          `${mode}${cache}: port after ${(s.listenMs / 1000).toFixed(2)} s, schema after ${(s.schemaMs / 1000).toFixed(2)} s (${s.resources.length} components, load ${load})`,
         );
       }
     }

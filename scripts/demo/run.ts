@@ -117,7 +117,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const sim = options.simulator ?? (await startConsoleSimulator());
   write(
     `prisma-defender demo: ${examples.length} example(s) against the Console simulator at ${sim.url} ` +
-      `(Console ${sim.version}), under Pulumi mocks${preview ? " in preview mode" : ""}: no cloud is touched.\n\n`,
+      `(Console ${sim.version}), under Pulumi mocks${preview ? " in preview mode" : ""}: no cloud is touched.\n` +
+      `Secrets print as [secret]; environment variables by name (with the value only for the Defender's own wiring).\n\n`,
   );
   for (const s of skipped) write(`(skipped examples/${s.id}: ${s.reason})\n`);
   const limit = pLimit(options.concurrency ?? Math.min(2, os.cpus().length));
