@@ -7,9 +7,11 @@ import { ProtectedAzureFunction } from "../../provider/components/protectedAzure
 import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
 import type { ConsoleArgs } from "../../provider/console/types";
-import { CONTAINERS } from "./programs";
+import { ProtectedCloudFormationTemplate } from "../../provider/components/protectedCloudFormationTemplate";
+import { CONTAINERS, TEMPLATE } from "./programs";
 
 export type Component =
+  | "ProtectedCloudFormationTemplate"
   | "DefenderLayer"
   | "ProtectedLambda"
   | "ProtectedFargateTask"
@@ -80,6 +82,13 @@ export function build(
       } as any);
       return app.defaultHostName;
     }
+    case "ProtectedCloudFormationTemplate": {
+      const cfn = new ProtectedCloudFormationTemplate(name, {
+        template: JSON.stringify(TEMPLATE),
+        ...args,
+      } as any);
+      return cfn.template;
+    }
     case "EmbeddedDefenderImage": {
       const image = new EmbeddedDefenderImage(name, {
         context: dirs.context,
@@ -90,6 +99,17 @@ export function build(
       return image.repoDigest;
     }
   }
+}
+
+/** TEMPLATE with its one container changed. */
+function withContainer(change: Record<string, unknown>) {
+  const t = JSON.parse(JSON.stringify(TEMPLATE));
+  const c = t.Resources.WebTask.Properties.ContainerDefinitions[0];
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined) delete c[k];
+    else c[k] = v;
+  }
+  return t;
 }
 
 const container = (extra: Record<string, unknown>) =>
@@ -424,6 +444,43 @@ export const BAD_INPUTS: BadInput[] = [
     args: { requiresCompatibilities: ["EC2"] },
     field: "requiresCompatibilities",
     fix: /FARGATE/,
+  },
+  // ProtectedCloudFormationTemplate
+  {
+    component: "ProtectedCloudFormationTemplate",
+    what: "template that is neither JSON nor YAML",
+    args: { template: "{ Resources: [" },
+    field: "template",
+    fix: /JSON|YAML/,
+  },
+  {
+    component: "ProtectedCloudFormationTemplate",
+    what: "template without a task definition",
+    args: { template: JSON.stringify({ Resources: { Bucket: { Type: "AWS::S3::Bucket" } } }) },
+    field: "AWS::ECS::TaskDefinition",
+    fix: /pass a template with one/,
+  },
+  {
+    component: "ProtectedCloudFormationTemplate",
+    what: "intrinsic function in a container",
+    args: { template: JSON.stringify(withContainer({ Image: { Ref: "ImageParam" } })) },
+    field: "Ref",
+    fix: /literal/,
+  },
+  {
+    component: "ProtectedCloudFormationTemplate",
+    what: "container without EntryPoint",
+    args: { template: JSON.stringify(withContainer({ EntryPoint: undefined })) },
+    // The message spells the field as ECS does (entryPoint); CloudFormation's spelling is EntryPoint.
+    field: "entryPoint",
+    fix: /extractEntrypoint/,
+  },
+  {
+    component: "ProtectedCloudFormationTemplate",
+    what: "unknown format",
+    args: { format: "toml" },
+    field: "format",
+    fix: /json|yaml/,
   },
   // ProtectedAzureFunction
   {

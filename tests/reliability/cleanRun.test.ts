@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { details, settle } from "../helpers/pulumi";
-import { CONTAINERS, PROGRAMS } from "./programs";
+import { CONTAINERS, PROGRAMS, TEMPLATE } from "./programs";
 import { runProgram, useEnv, WORKLOAD_CHECKS, withConsoleCapture } from "./support";
 
 const env = useEnv();
@@ -49,6 +49,7 @@ describe("the protection checks", () => {
       new aws.lambda.LayerVersion("plain-layer", { layerName: "l", code }),
       new aws.ecs.TaskDefinition("plain-task", { family: "f", containerDefinitions: CONTAINERS }),
       new web.WebApp("plain-app", { resourceGroupName: "rg", siteConfig: { appSettings: [] } }),
+      new aws.cloudformation.Stack("plain-stack", { templateBody: JSON.stringify(TEMPLATE) }),
       new docker.Image("plain-image", {
         imageName: "x:1",
         build: { context: dir, dockerfile: path.join(dir, "Dockerfile") },
@@ -67,6 +68,7 @@ describe("the protection checks", () => {
       "plain-layer",
       "plain-task",
       "plain-app",
+      "plain-stack",
       "plain-image",
     ];
     expect(Object.fromEntries(flagged)).toEqual(Object.fromEntries(names.map((n) => [n, true])));

@@ -1,5 +1,5 @@
-// Fault matrix, part 2: ProtectedFargateTask, ProtectedAzureFunction and EmbeddedDefenderImage (both Console
-// modes). See faultMatrix.ts.
+// Fault matrix, part 2: ProtectedFargateTask, ProtectedAzureFunction, EmbeddedDefenderImage (both Console modes)
+// and ProtectedCloudFormationTemplate (JSON and YAML). See faultMatrix.ts.
 import { faultMatrix } from "./faultMatrix";
 import { program } from "./programs";
 
@@ -8,4 +8,6 @@ faultMatrix([
   program("ProtectedAzureFunction"),
   program("EmbeddedDefenderImage (Console)"),
   program("EmbeddedDefenderImage (Tarball)"),
+  program("ProtectedCloudFormationTemplate (json)"),
+  program("ProtectedCloudFormationTemplate (yaml)"),
 ]);

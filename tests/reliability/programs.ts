@@ -4,7 +4,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
 import { DefenderLayer } from "../../provider/components/defenderLayer";
 import {
   EmbeddedDefenderImage,
@@ -12,6 +14,10 @@ import {
   InstallBundlePlacement,
 } from "../../provider/components/embeddedDefenderImage";
 import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
+import {
+  CloudFormationTemplateFormat,
+  ProtectedCloudFormationTemplate,
+} from "../../provider/components/protectedCloudFormationTemplate";
 import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
 import { InstallBundleDelivery } from "../../provider/components/protectedFargateTaskArgs";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
@@ -81,6 +87,59 @@ export const CONTAINERS = JSON.stringify([
     portMappings: [{ containerPort: 80 }],
   },
 ]);
+
+/** A CloudFormation template with one Fargate task definition, as its users write it. */
+export const TEMPLATE = {
+  AWSTemplateFormatVersion: "2010-09-09",
+  Resources: {
+    WebTask: {
+      Type: "AWS::ECS::TaskDefinition",
+      Properties: {
+        Family: "web",
+        Cpu: "256",
+        Memory: "512",
+        NetworkMode: "awsvpc",
+        RequiresCompatibilities: ["FARGATE"],
+        ContainerDefinitions: [
+          {
+            Name: "web",
+            Image: "nginx:1.27",
+            Essential: true,
+            EntryPoint: ["/docker-entrypoint.sh"],
+            Command: ["nginx", "-g", "daemon off;"],
+          },
+        ],
+      },
+    },
+  },
+};
+
+function cloudFormation(format: CloudFormationTemplateFormat): Program {
+  return {
+    name: `ProtectedCloudFormationTemplate (${format})`,
+    endpoints: [
+      ...SESSION,
+      format === CloudFormationTemplateFormat.Json
+        ? "defenders/fargate.json"
+        : "defenders/fargate.yaml",
+    ],
+    build(console, id) {
+      const template = new ProtectedCloudFormationTemplate(`cfn-${id}`, {
+        console,
+        format,
+        template:
+          format === CloudFormationTemplateFormat.Json
+            ? JSON.stringify(TEMPLATE, null, 2)
+            : YAML.stringify(TEMPLATE),
+      });
+      // The workload: the stack a user deploys the protected template as.
+      const stack = new aws.cloudformation.Stack(`cfn-stack-${id}`, {
+        templateBody: template.template,
+      });
+      return { component: template, settled: stack.id };
+    },
+  };
+}
 
 export const PROGRAMS: Program[] = [
   {
@@ -189,6 +248,8 @@ export const PROGRAMS: Program[] = [
       return { component: image, settled: image.repoDigest };
     },
   },
+  cloudFormation(CloudFormationTemplateFormat.Json),
+  cloudFormation(CloudFormationTemplateFormat.Yaml),
 ];
 
 export function program(name: string): Program {

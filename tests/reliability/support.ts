@@ -16,6 +16,7 @@ import {
   unwrapInput,
 } from "../helpers/pulumi";
 import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
 import { Built, Program, removeScratch } from "./programs";
 
 /**
@@ -147,6 +148,28 @@ export const WORKLOAD_CHECKS: Record<string, (inputs: Record<string, any>) => Pr
       }
     }
     return problems;
+  },
+  "aws:cloudformation/stack:Stack": async (inputs) => {
+    const template = YAML.parse(String(get(inputs.templateBody) ?? "{}")) as {
+      Resources?: Record<string, { Type?: string; Properties?: { ContainerDefinitions?: any[] } }>;
+    };
+    const tasks = Object.entries(template.Resources ?? {}).filter(
+      ([, r]) => r.Type === "AWS::ECS::TaskDefinition",
+    );
+    if (!tasks.length) return ["no task definition in the template"];
+    return tasks.flatMap(([name, r]) => {
+      const containers = r.Properties?.ContainerDefinitions ?? [];
+      const problems: string[] = [];
+      if (!containers.some((c) => c.Name === "TwistlockDefender")) {
+        problems.push(`${name}: no TwistlockDefender sidecar`);
+      }
+      for (const c of containers.filter((c) => c.Name !== "TwistlockDefender")) {
+        if (!String(c.EntryPoint?.[0] ?? "").includes("defender")) {
+          problems.push(`${name}: container ${c.Name} does not start under the Defender`);
+        }
+      }
+      return problems;
+    });
   },
   "azure-native:web:WebApp": async (inputs) => {
     const settings = (get(get(inputs.siteConfig)?.appSettings) ?? []) as {
