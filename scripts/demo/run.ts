@@ -113,6 +113,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const { examples: all, skipped } = findExamples(
     options.examplesDir ?? path.join(REPO_ROOT, "examples"),
   );
+  const unknown = (options.only ?? []).filter((id) => !all.some((e) => e.id === id));
+  if (unknown.length) {
+    throw new Error(
+      `no example ${unknown.join(", ")}; the examples are ${all.map((e) => e.id).join(", ")}`,
+    );
+  }
   const examples = options.only ? all.filter((e) => options.only!.includes(e.id)) : all;
   const sim = options.simulator ?? (await startConsoleSimulator());
   write(
