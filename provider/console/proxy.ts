@@ -107,8 +107,8 @@ export function proxyFor(
  * commas or spaces, case-insensitive; `*` matches every host; a name matches itself and its subdomains, with a
  * leading `.` or `*.` ignored (`example.com`, `.example.com` and `*.example.com` all match `console.example.com`
  * and `example.com`); an IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`) matches a Console given by IP
- * address (names are not resolved). As Go and wget also allow, an entry may end with `:port` to match that port
- * only. Loopback is not special: list `127.0.0.1` or `localhost` to bypass the proxy for them.
+ * address (names are not resolved). As Go's net/http also allows, an entry may end with `:port` to match that
+ * port only. Loopback is not special: list `127.0.0.1` or `localhost` to bypass the proxy for them.
  */
 export function bypassesProxy(consoleUrl: string, noProxy: string): boolean {
   const url = new URL(consoleUrl);

@@ -151,7 +151,7 @@ export function checkProxyUrl(raw: string, where: string): Checked<string> {
   if (!url.hostname) return bad(`${where} has no proxy host: ${example}`);
   if (url.pathname.replace(/\/+$/, "") || url.search || url.hash) {
     return bad(
-      `${where} has a path or query (${url.pathname}${url.search}): give the proxy itself (${url.protocol}//${url.host}), not a page or PAC file`,
+      `${where} has a path or query (${url.pathname}${url.search ? "?..." : ""}): give the proxy itself (${url.protocol}//${url.host}), not a page or PAC file`,
     );
   }
   const auth =
