@@ -13,5 +13,6 @@ module.exports = {
     "^prisma-defender$": "<rootDir>/provider/index.ts",
     "^prisma-defender/simulator$": "<rootDir>/provider/simulator/index.ts",
   },
+  setupFiles: ["<rootDir>/tests/helpers/setupEnv.js"],
   testTimeout: 60000,
 };
