@@ -74,7 +74,7 @@ export const FAULTS: FaultCase[] = [
     fault: "malformed JSON",
     applies: all,
     inject: [{ kind: "malformedJson" }],
-    expect: /malformed JSON|where a (zip|tar\.gz) archive was expected/,
+    expect: /malformed (JSON|YAML)|where a (zip|tar\.gz) archive was expected/,
   },
   {
     fault: "corrupt archive",
