@@ -103,6 +103,7 @@ async function main(): Promise<DeploymentResult> {
       workloads: mocks.children().filter((r) => WORKLOADS.has(r.type)).length,
     });
   }
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
   return { previews, missing, errors: [...errors] };
 }
 
@@ -124,9 +125,13 @@ const WORKLOADS = new Set([
   "docker:index/image:Image",
 ]);
 
+/** Directories this child wrote its inputs to, removed before it reports. */
+const scratch: string[] = [];
+
 /** One code directory per runtime, shared by that runtime's functions. */
 function writeCode(shape: StackShape): Map<string, string> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-code-"));
+  scratch.push(root);
   const dirs = new Map<string, string>();
   for (const fn of shape.functions) {
     if (dirs.has(fn.runtime)) continue;
@@ -166,6 +171,7 @@ function fargateTasks(shape: StackShape): pulumi.Output<unknown>[] {
 
 function images(shape: StackShape): pulumi.Output<unknown>[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-images-"));
+  scratch.push(root);
   return shape.images.map((image, i) => {
     const context = path.join(root, image.name);
     fs.mkdirSync(context);
