@@ -94,16 +94,40 @@ export function readCaCertificate(raw: string, where: string): Checked<string> {
       );
     }
   }
+  const parsed = parsePemCertificates(pem);
+  if (parsed === "none") {
+    return bad(`${where} holds no PEM certificate (-----BEGIN CERTIFICATE----- ... )`);
+  }
+  if (parsed === "invalid") {
+    return bad(`${where} holds a PEM block that is not a valid X.509 certificate`);
+  }
+  return ok(parsed);
+}
+
+/**
+ * Parsed CA bundles by PEM text. Every component resolves its settings (twice: at construction and when its Outputs
+ * resolve), and a program of N components shares one CA: parsing it once per distinct text saves an X.509 parse
+ * per certificate per resolution. The key is the text read, so a file that changes is parsed again; a CA is public.
+ */
+const parsedPem = new Map<string, string | "none" | "invalid">();
+
+function parsePemCertificates(pem: string): string | "none" | "invalid" {
+  let result = parsedPem.get(pem);
+  if (result !== undefined) return result;
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!blocks) return bad(`${where} holds no PEM certificate (-----BEGIN CERTIFICATE----- ... )`);
-  for (const block of blocks) {
+  if (!blocks) result = "none";
+  else {
     try {
-      new X509Certificate(block);
+      for (const block of blocks) new X509Certificate(block);
+      result = `${blocks.join("\n")}\n`;
     } catch {
-      return bad(`${where} holds a PEM block that is not a valid X.509 certificate`);
+      result = "invalid";
     }
   }
-  return ok(`${blocks.join("\n")}\n`);
+  // Bounded: a long-lived process (the plugin) sees few distinct CAs, but must not grow without limit.
+  if (parsedPem.size >= 32) parsedPem.clear();
+  parsedPem.set(pem, result);
+  return result;
 }
 
 export function parseBoolean(raw: unknown, where: string): Checked<boolean> {
