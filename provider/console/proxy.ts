@@ -153,7 +153,15 @@ function matchesAddress(host: string, family: number, entry: string): boolean {
 export interface OriginTls {
   rejectUnauthorized: boolean;
   ca?: string;
+  /** The CA parsed once for every connection to this Console (Node would otherwise parse it per connection). */
+  secureContext?: tls.SecureContext;
 }
+
+/**
+ * Connections per Console and scheme at once. Without a cap, N components asking at once open N TLS connections
+ * (a handshake each, on both sides); with keep-alive, a few connections carry every request in turn.
+ */
+export const MAX_SOCKETS_PER_CONSOLE = 16;
 
 /**
  * An HttpsProxyAgent that upgrades the tunnel with the Console's TLS settings. The library builds the inner TLS
@@ -167,7 +175,7 @@ class ConsoleTunnelAgent extends HttpsProxyAgent<string> {
     headers: http.OutgoingHttpHeaders,
     readonly originTls: OriginTls,
   ) {
-    super(proxy, { keepAlive: true, headers });
+    super(proxy, { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CONSOLE, headers });
   }
 
   override async connect(...[req, opts]: Parameters<HttpsProxyAgent<string>["connect"]>) {
@@ -220,13 +228,22 @@ export function consoleAgents(
 ): { httpsAgent: http.Agent; httpAgent: http.Agent; proxy?: ConsoleProxy; proxyProblem?: string } {
   const originTls: OriginTls = {
     rejectUnauthorized: !settings.insecureSkipVerify,
-    ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
+    ...(settings.caCertificate
+      ? {
+          ca: settings.caCertificate,
+          secureContext: tls.createSecureContext({ ca: settings.caCertificate }),
+        }
+      : {}),
   };
   const { proxy, problem } = proxyFor(settings);
   if (proxy) return { ...proxyAgents(proxy, originTls, onRefused), proxy };
   return {
-    httpsAgent: new https.Agent({ keepAlive: true, ...originTls }),
-    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS_PER_CONSOLE,
+      ...originTls,
+    }),
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_CONSOLE }),
     proxyProblem: problem,
   };
 }
@@ -254,6 +271,10 @@ export function proxyAgents(
   httpsAgent.on("proxyConnect", (answer: RefusedTunnel, req: object) => {
     if (answer.statusCode !== 200) onRefused(req, answer);
   });
-  const httpAgent = new HttpProxyAgent(bare.href, { keepAlive: true, headers });
+  const httpAgent = new HttpProxyAgent(bare.href, {
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS_PER_CONSOLE,
+    headers,
+  });
   return { httpsAgent, httpAgent };
 }
