@@ -195,12 +195,17 @@ export function resolveConsoleSettings(
   const all = candidates(args, new pulumi.Config("prisma-defender"));
   // From another language, the whole `console` object can arrive as one Output (a nested secret, or a dependency,
   // without output values): which fields it holds is then unknown until it resolves, so the check waits for it.
+  const flat = NAMES.flatMap((name) => all[name].map((c) => ({ name, ...c })));
   if (isPlain(args)) {
     const early = checkConsoleSettings(firstFound(all));
     if (early.problems.length) throw new ConsoleSettingsError(resourceName, early.problems);
+    // Every value plain (the usual case: env, plain config, literal args): the check above saw exactly the
+    // values the Output would resolve to, so its settings are the answer. One Output instead of one per value.
+    if (early.settings && flat.every((c) => isPlain(c.value))) {
+      return pulumi.secret(accept(early.settings));
+    }
   }
 
-  const flat = NAMES.flatMap((name) => all[name].map((c) => ({ name, ...c })));
   const resolved = pulumi.all(flat.map((c) => c.value)).apply((values) => {
     const found: FoundSettings = {};
     flat.forEach((c, i) => {
@@ -216,8 +221,16 @@ export function resolveConsoleSettings(
     registerProxyCredentials(found.proxyUrl?.value as string | undefined);
     const { settings, problems } = checkConsoleSettings(found);
     if (!settings) throw new ConsoleSettingsError(resourceName, problems);
-    warnOnce(settings);
-    return settings;
+    return accept(settings);
   });
   return pulumi.secret(resolved);
+}
+
+/** Settings that passed the checks: their credentials registered for redaction, the TLS warning given once. */
+function accept(settings: ResolvedConsoleSettings): ResolvedConsoleSettings {
+  registerSecret(settings.password);
+  registerSecret(settings.token);
+  registerProxyCredentials(settings.proxyUrl);
+  warnOnce(settings);
+  return settings;
 }
