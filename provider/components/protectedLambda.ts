@@ -7,6 +7,7 @@ import { resolveConsoleSettings } from "../console/settings";
 import { buildEmbeddedCode } from "../defender/lambdaCode";
 import {
   defenderEnvironment,
+  derive,
   plainPreflightInput,
   ResolvedLambdaInput,
 } from "../defender/lambdaInputs";
@@ -67,9 +68,10 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     const settings = resolveConsoleSettings(args.console, name);
     const region = args.region ?? aws.getRegionOutput({}, { parent: this }).region;
 
-    // Every value resolved and checked again before anything reaches the Console (fail closed on Outputs).
-    const checked = pulumi
-      .all([
+    // Every value resolved and checked again before anything reaches the Console (fail closed on Outputs). When
+    // every value is plain, `derive` checks them now instead (the same check, without an Output per value).
+    const checked = derive(
+      [
         args.runtime,
         args.handler,
         args.architectures,
@@ -77,41 +79,42 @@ export class ProtectedLambda extends pulumi.ComponentResource {
         args.environment,
         args.codeAlreadyWrapped,
         args.name ?? deriveFunctionName(name),
-      ])
-      .apply(
-        ([
+      ],
+      ([
+        runtime,
+        handler,
+        architectures,
+        layers,
+        environment,
+        wrapped,
+        fnName,
+      ]): ResolvedLambdaInput => {
+        const input: ResolvedLambdaInput = {
+          mode,
           runtime,
           handler,
           architectures,
-          layers,
-          environment,
-          wrapped,
-          fnName,
-        ]): ResolvedLambdaInput => {
-          const input: ResolvedLambdaInput = {
-            mode,
-            runtime,
-            handler,
-            architectures,
-            userLayerCount: layers?.length ?? 0,
-            environment: { ...(environment?.variables ?? {}) },
-            codeAlreadyWrapped: wrapped ?? false,
-            layerGiven: !!args.defenderLayer || args.defenderLayerArn !== undefined,
-            moduleTypeGiven: args.nodeJSModuleType !== undefined,
-            name: fnName,
-          };
-          const problems = preflightLambda(input);
-          if (problems.length) throw new Error(fail(problems));
-          return input;
-        },
-      );
-    const functionName = pulumi.output(args.name ?? deriveFunctionName(name));
+          userLayerCount: layers?.length ?? 0,
+          environment: { ...(environment?.variables ?? {}) },
+          codeAlreadyWrapped: wrapped ?? false,
+          layerGiven: !!args.defenderLayer || args.defenderLayerArn !== undefined,
+          moduleTypeGiven: args.nodeJSModuleType !== undefined,
+          name: fnName,
+        };
+        const problems = preflightLambda(input);
+        if (problems.length) throw new Error(fail(problems));
+        return input;
+      },
+    );
+    const functionName = args.name ?? deriveFunctionName(name);
     const compute = settings.apply((s) => consoleFor(s));
 
     let layerArn: pulumi.Output<string> | undefined;
     // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
     // preview shows them.
-    let defenderVersion = pulumi.unsecret(compute.apply((c) => c.consoleVersion()));
+    // The Console's version, unless a DefenderLayer tells it (both come from the client's one memoised request).
+    const consoleVersion = () => pulumi.unsecret(compute.apply((c) => c.consoleVersion()));
+    let defenderVersion: pulumi.Output<string> | undefined;
     let code: pulumi.Input<pulumi.asset.Archive> | undefined = args.code;
     let sourceCodeHash: pulumi.Input<string> | undefined;
     let handler: pulumi.Input<string> = "twistlock.handler";
@@ -128,7 +131,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
         fail,
       });
       layerArn = layer.arn;
-      defenderVersion = layer.defenderVersion ?? defenderVersion;
+      defenderVersion = layer.defenderVersion;
     } else {
       const built = pulumi.unsecret(
         pulumi.all([checked, compute, args.code]).apply(async ([c, console, userCode]) => {
@@ -185,7 +188,9 @@ export class ProtectedLambda extends pulumi.ComponentResource {
         s3Key: args.s3Key,
         s3ObjectVersion: args.s3ObjectVersion,
         layers: layerArn
-          ? pulumi.all([args.layers, layerArn]).apply(([l, a]) => [...(l ?? []), a])
+          ? args.layers === undefined
+            ? layerArn.apply((a) => [a])
+            : pulumi.all([args.layers, layerArn]).apply(([l, a]) => [...(l ?? []), a])
           : args.layers,
         environment: { variables: pulumi.secret(variables) },
         architectures: args.architectures,
@@ -210,7 +215,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     this.originalHandler = pulumi.output(args.handler);
     this.mode = pulumi.output(mode);
     this.layerArn = layerArn ?? pulumi.output(undefined);
-    this.defenderVersion = defenderVersion;
+    this.defenderVersion = defenderVersion ?? consoleVersion();
     // Names only, never values: safe to show even when the user's variables are secret.
     this.environmentVariableNames = pulumi.unsecret(
       checked.apply((c) => Object.keys(defenderEnvironment(c, "").variables)),
