@@ -16,6 +16,7 @@ import {
   LambdaProtectionMode,
   preflightLambda,
 } from "../defender/lambdaPreflight";
+import { providerRegion } from "../defender/lambdaRegion";
 import { runtimeInfo } from "../defender/runtimes";
 import { ProtectedLambdaArgs } from "./protectedLambdaArgs";
 import { chooseDefenderLayer } from "./protectedLambdaLayer";
@@ -66,7 +67,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     );
     if (early.length) throw new pulumi.ResourceError(fail(early), this);
     const settings = resolveConsoleSettings(args.console, name);
-    const region = args.region ?? aws.getRegionOutput({}, { parent: this }).region;
+    const region = args.region ?? providerRegion(this);
 
     // Every value resolved and checked again before anything reaches the Console (fail closed on Outputs). When
     // every value is plain, `derive` checks them now instead (the same check, without an Output per value).

@@ -1,4 +1,5 @@
 // ProtectedLambda in layer mode and DefenderLayer under Pulumi mocks, against the real Console simulator.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderLayer } from "../../provider/components/defenderLayer";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
@@ -252,5 +253,45 @@ describe("layer mode", () => {
       "arn:aws:lambda:us-east-1:1:layer:twistlock:7",
     ]);
     expect(ctx.sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(0);
+  });
+});
+
+describe("region", () => {
+  it("TW_POLICY is encoded for the region of each function's AWS provider, looked up once per provider", async () => {
+    // The mock answers getRegion with the region of the provider asked (from its URN), as the AWS provider does.
+    const m = ctx.mocks({
+      call: (args) =>
+        args.token === "aws:index/getRegion:getRegion"
+          ? { region: args.provider?.includes("::west") ? "us-west-2" : "us-east-1" }
+          : undefined,
+    });
+    const west = new aws.Provider("west", { region: "us-west-2" });
+    const layer = new DefenderLayer("py-defender", { runtime: "python" });
+    const make = (name: string, opts?: pulumi.ComponentResourceOptions) =>
+      new ProtectedLambda(
+        name,
+        {
+          runtime: "python3.12",
+          handler: "app.handler",
+          role: ROLE,
+          code: code({ "app.py": "def handler(e, c):\n    return 1\n" }),
+          defenderLayer: layer,
+        },
+        opts,
+      );
+    const fns = [make("east-1"), make("west-1", { provider: west }), make("east-2")];
+    fns.push(make("west-2", { providers: { aws: west } }));
+    await Promise.all(fns.map((f) => promiseOf(f.arn)));
+    const regions = m.children(FUNCTION).map((f) => {
+      const policy = JSON.parse(Buffer.from(variablesOf(f).TW_POLICY, "base64").toString());
+      return [f.name, policy.region];
+    });
+    expect(Object.fromEntries(regions)).toEqual({
+      "east-1": "us-east-1",
+      "west-1": "us-west-2",
+      "east-2": "us-east-1",
+      "west-2": "us-west-2",
+    });
+    expect(m.calls.filter((c) => c.token === "aws:index/getRegion:getRegion")).toHaveLength(2);
   });
 });
