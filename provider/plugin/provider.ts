@@ -41,32 +41,48 @@ export function readCommittedSchema(root: string = PLUGIN_ROOT): string {
   return fs.readFileSync(file, "utf8");
 }
 
+/** The component classes, or a function that loads them (on first use). */
+export type ComponentSource =
+  ComponentResourceConstructor[] | (() => ComponentResourceConstructor[]);
+
 /**
- * Serves a precomputed schema and constructs the components it describes. Fails at start-up when the components
- * and the schema disagree, rather than serving a schema that promises a component it cannot build.
+ * Serves a precomputed schema and constructs the components it describes. Refuses to serve components when they
+ * and the schema disagree, rather than build something the schema does not promise. Given a loader, the component
+ * modules (the AWS, Azure and Docker SDKs) are loaded on the first `construct`, so GetSchema (all that
+ * `pulumi package add` needs) does not wait for them; given classes, the check runs at once.
  */
 export class PrismaDefenderProvider implements pulumi.provider.Provider {
   readonly version: string;
   readonly packageName: string;
   readonly schema: string;
-  readonly constructors: ReadonlyMap<string, ComponentResourceConstructor>;
   /** Output property names per component class name: the keys `construct` returns as state. */
   readonly outputs: ReadonlyMap<string, string[]>;
+  readonly source: ComponentSource;
+  /** The checked classes by name, once loaded. */
+  loaded?: ReadonlyMap<string, ComponentResourceConstructor>;
 
-  constructor(components: ComponentResourceConstructor[], schemaText: string) {
+  constructor(components: ComponentSource, schemaText: string) {
     const schema = JSON.parse(schemaText) as PackageSchema;
     this.schema = schemaText;
     this.packageName = schema.name;
     this.version = schema.version ?? "0.0.0";
-    this.constructors = new Map(components.map((c) => [c.name, c]));
     const outputs = new Map<string, string[]>();
     for (const [token, resource] of Object.entries(schema.resources ?? {})) {
       if (!resource.isComponent) continue;
       outputs.set(token.split(":")[2], Object.keys(resource.properties ?? {}));
     }
     this.outputs = outputs;
-    const unserved = [...outputs.keys()].filter((n) => !this.constructors.has(n));
-    const undescribed = [...this.constructors.keys()].filter((n) => !outputs.has(n));
+    this.source = components;
+    if (Array.isArray(components)) this.constructors();
+  }
+
+  /** The component classes by name, loaded and checked against the schema on first use. */
+  constructors(): ReadonlyMap<string, ComponentResourceConstructor> {
+    if (this.loaded) return this.loaded;
+    const list = typeof this.source === "function" ? this.source() : this.source;
+    const byName = new Map(list.map((c) => [c.name, c]));
+    const unserved = [...this.outputs.keys()].filter((n) => !byName.has(n));
+    const undescribed = [...byName.keys()].filter((n) => !this.outputs.has(n));
     if (unserved.length || undescribed.length) {
       const parts = [
         unserved.length ? `in the schema but not exported: ${unserved.join(", ")}` : "",
@@ -76,6 +92,8 @@ export class PrismaDefenderProvider implements pulumi.provider.Provider {
         `prisma-defender plugin: sdk/schema.json does not match provider/index.ts (${parts.join("; ")}); run \`npm run schema\``,
       );
     }
+    this.loaded = byName;
+    return byName;
   }
 
   getSchema(): Promise<string> {
@@ -91,7 +109,7 @@ export class PrismaDefenderProvider implements pulumi.provider.Provider {
     // Same token rules and messages as ComponentProvider: `<package>:index:<Class>` only.
     ComponentProvider.validateResourceType(this.packageName, type);
     const className = type.split(":")[2];
-    const Component = this.constructors.get(className);
+    const Component = this.constructors().get(className);
     if (!Component) {
       throw new Error(`Component class not found for '${className}'`);
     }

@@ -1,12 +1,16 @@
 // Starts the gRPC provider server the Pulumi engine talks to (prints the port on stdout, as the engine expects).
 import * as pulumi from "@pulumi/pulumi";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-import * as exported from "../index";
 import { PrismaDefenderProvider, readCommittedSchema } from "./provider";
 
-/** The provider over every component `provider/index.ts` exports and the committed schema. */
+/**
+ * The provider over every component `provider/index.ts` exports and the committed schema. The components (and the
+ * cloud SDKs they import) load on the first construct, so GetSchema is answered without them.
+ */
 export function createProvider(): PrismaDefenderProvider {
-  return new PrismaDefenderProvider(getPulumiComponents(exported), readCommittedSchema());
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = () => getPulumiComponents(require("../index"));
+  return new PrismaDefenderProvider(load, readCommittedSchema());
 }
 
 /** Serves until the engine disconnects. `args` are the plugin's arguments: the engine address. */

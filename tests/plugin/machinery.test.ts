@@ -97,6 +97,24 @@ describe("the precomputed-schema provider", () => {
     );
   });
 
+  it("loads the components only for construct, and checks them against the schema then", async () => {
+    let loads = 0;
+    const lazy = new PrismaDefenderProvider(() => {
+      loads++;
+      return [FixtureWidget];
+    }, schemaText);
+    expect(await lazy.getSchema()).toBe(schemaText);
+    expect(loads).toBe(0);
+    await lazy.construct("w1", TOKEN, await inputsFromWire({ wrapping: "sidecar" }), {});
+    await lazy.construct("w2", TOKEN, await inputsFromWire({ wrapping: "embedded" }), {});
+    expect(loads).toBe(1);
+
+    const stale = new PrismaDefenderProvider(() => [], schemaText);
+    await expect(stale.construct("w3", TOKEN, {}, {})).rejects.toThrow(
+      "in the schema but not exported: FixtureWidget",
+    );
+  });
+
   it("rejects tokens of another package or module, like ComponentProvider", async () => {
     const provider = new PrismaDefenderProvider([FixtureWidget], schemaText);
     await expect(provider.construct("w", "other:index:FixtureWidget", {}, {})).rejects.toThrow(
