@@ -42,8 +42,8 @@ const PROGRESS_EVERY_MS = 2000;
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * A BodyReader that stores the answer as an archive of `kind` in the cache. `onText` receives the text of small
- * entries named `Dockerfile`, so a caller can register the secrets inside (app-embedded's INSTALL_BUNDLE).
+ * A BodyReader that stores the answer as an archive of `kind` in the cache. While the archive is verified, the
+ * INSTALL_BUNDLE in any small entry named `Dockerfile` (app-embedded's) is registered for redaction.
  */
 export function readArchive(kind: "zip" | "tar.gz"): BodyReader<DownloadedArchive> {
   return async (response, ctx) => {

@@ -95,8 +95,6 @@ export const encodeRequest = z.strictObject({
 
 // ---- responses (loose: unknown fields kept) ----
 
-export const consoleErrorBody = z.looseObject({ err: z.string() });
-
 export const authenticateResponse = z.looseObject({ token: nonEmpty("token") });
 
 /** `GET /version` answers a JSON string such as "34.04.145". */
