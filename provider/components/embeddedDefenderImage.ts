@@ -175,7 +175,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     );
     this.imageName = this.image.imageName;
     this.repoDigest = this.image.repoDigest;
-    this.appId = pulumi.unsecret(pulumi.output(args.appId ?? name));
+    this.appId = pulumi.output(args.appId ?? name);
     this.dataFolder = pulumi.output(args.dataFolder ?? DEFAULT_DATA_FOLDER);
     this.defenderVersion = open((p) => p.defenderVersion);
     this.wrappedEntrypoint = open((p) => p.wrappedEntrypoint);
