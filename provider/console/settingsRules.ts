@@ -33,8 +33,9 @@ export function normalizeConsoleUrl(raw: string, where: string): Checked<string>
     return bad(`${where} must not contain credentials: set username/password or token instead`);
   }
   if (url.search || url.hash) {
+    // Shown by kind only, as for the proxy URL: a pasted query or fragment may carry a token.
     return bad(
-      `${where} must not have a query or fragment (found "${url.search}${url.hash}"): give the Console's base URL; set the project with \`project\``,
+      `${where} must not have a query or fragment (found "${url.search ? "?..." : ""}${url.hash ? "#..." : ""}"): give the Console's base URL; set the project with \`project\``,
     );
   }
   const path = url.pathname

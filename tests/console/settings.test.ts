@@ -237,7 +237,7 @@ describe("checkConsoleSettings (values that were Outputs)", () => {
     });
     expect(settings).toBeUndefined();
     expect(problems).toEqual([
-      'url (arg `url`) must not have a query or fragment (found "?x=1"): give the Console\'s base URL; set the project with `project`',
+      'url (arg `url`) must not have a query or fragment (found "?..."): give the Console\'s base URL; set the project with `project`',
       'requestTimeoutSeconds (arg `requestTimeoutSeconds`) must be a number of seconds greater than 0; got "-1"',
     ]);
   });
@@ -265,6 +265,8 @@ describe("setting rules", () => {
   it.each([
     ["ftp://c.example.com", "must start with https://"],
     ["https://c.example.com/#frag", "must not have a query or fragment"],
+    ["https://c.example.com/?access_token=hunter22", "must not have a query or fragment"],
+    ["https://c.example.com/#access_token=hunter22", "must not have a query or fragment"],
     ["https://admin:hunter22@c.example.com", "must not contain credentials"],
   ])("rejects %s", (input, problem) => {
     const r = normalizeConsoleUrl(input, "url");
