@@ -21,7 +21,10 @@ export interface DemoOptions {
   simulator?: ConsoleSimulator;
   /** Run only these example ids (directory names under examples/). */
   only?: string[];
-  /** Run as `pulumi preview` (isDryRun): mutating Console calls are skipped and their results unknown. */
+  /**
+   * Run as `pulumi preview` (isDryRun): the Console is still asked (its calls are read-only); computed outputs of
+   * the mocked cloud resources stay unknown.
+   */
   preview?: boolean;
   /** Examples run at once (default 2). */
   concurrency?: number;
@@ -54,6 +57,22 @@ export function demoConfig(example: ExampleProgram, sim: ConsoleSimulator) {
   return { config, secretKeys };
 }
 
+/**
+ * The caller's environment for an example's process, minus what would point it away from the simulator: the
+ * PRISMACLOUDCOMPUTE_* settings (a developer's real Console URL, token or project would override or contradict the
+ * demo's stack config) and a proxy for loopback (the simulator listens on 127.0.0.1, which a proxy cannot reach).
+ */
+export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith("PRISMACLOUDCOMPUTE_")),
+  );
+  const loopback = "127.0.0.1,localhost";
+  for (const name of ["NO_PROXY", "no_proxy"]) {
+    out[name] = out[name] ? `${out[name]},${loopback}` : loopback;
+  }
+  return out;
+}
+
 function runChild(
   example: ExampleProgram,
   sim: ConsoleSimulator,
@@ -74,7 +93,7 @@ function runChild(
       cwd: example.dir,
       execArgv: ["--require", require.resolve("tsx/cjs")],
       env: {
-        ...process.env,
+        ...demoEnvironment(process.env),
         PULUMI_CONFIG: JSON.stringify(config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
         PRISMA_DEFENDER_DEMO_JOB: JSON.stringify(job),

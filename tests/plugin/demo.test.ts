@@ -3,7 +3,7 @@
 import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator } from "../../provider/simulator";
 import { findExamples } from "../../scripts/demo/examples";
-import { REPO_ROOT, runDemo } from "../../scripts/demo/run";
+import { REPO_ROOT, demoEnvironment, runDemo } from "../../scripts/demo/run";
 import * as path from "path";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as exported from "../../provider";
@@ -77,3 +77,19 @@ it("fails, naming the problem, when the Console refuses the credentials, and sti
     sim.clearFaults();
   }
 }, 120_000);
+
+it("runs each example without the caller's Console settings, and never through a proxy for loopback", () => {
+  const env = demoEnvironment({
+    PATH: "/usr/bin",
+    PRISMACLOUDCOMPUTE_TOKEN: "a-real-token",
+    PRISMACLOUDCOMPUTE_PROJECT: "Central Console",
+    HTTPS_PROXY: "http://proxy.example.com:3128",
+    NO_PROXY: ".corp.example.com",
+  });
+  expect(env).toEqual({
+    PATH: "/usr/bin",
+    HTTPS_PROXY: "http://proxy.example.com:3128",
+    NO_PROXY: ".corp.example.com,127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
+  });
+});
