@@ -3,7 +3,12 @@
 // without entrypoints) before any request, then check and normalise the protected template it returns.
 // Pure functions; CloudFormation keys stay PascalCase in what is returned, checks run on a camelCase copy.
 import * as YAML from "yaml";
-import { FargateTaskError, parseContainerDefinitions, pruneEmpty } from "./taskDefinition";
+import {
+  FargateTaskError,
+  jsonSyntaxProblem,
+  parseContainerDefinitions,
+  pruneEmpty,
+} from "./taskDefinition";
 import {
   CheckOptions,
   checkProtectedTaskDefinition,
@@ -75,7 +80,7 @@ export function parseTemplate(text: string, format: TemplateFormat, subject: str
     return doc.toJS();
   } catch (e) {
     throw new FargateTaskError(subject, "`template` cannot be read", [
-      `it is not valid ${format.toUpperCase()} (${(e as Error).message}): pass the template's text${format === "json" ? ", or set `format` to Yaml" : ""}`,
+      `it is not valid ${format.toUpperCase()} (${jsonSyntaxProblem(e)}): pass the template's text${format === "json" ? ", or set `format` to Yaml" : ""}`,
     ]);
   }
 }

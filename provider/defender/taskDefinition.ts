@@ -52,6 +52,17 @@ export interface TaskDocument {
 }
 
 /**
+ * A JSON.parse error without the text it quotes: for an unexpected token V8 echoes the input around it, which may be
+ * a secret (an environment value of a secret `containerDefinitions` or template).
+ */
+export function jsonSyntaxProblem(error: unknown): string {
+  const message = (error as Error).message;
+  return /is not valid JSON$/.test(message)
+    ? "an unexpected character; the text is not shown"
+    : message;
+}
+
+/**
  * Parse `containerDefinitions`: the JSON array `aws.ecs.TaskDefinition` takes, or a whole task definition (as
  * `register-task-definition --cli-input-json` takes), or `describe-task-definition`'s output (`{"taskDefinition":
  * {...}}`). Keys are put in the API's spelling, read-only fields dropped, empty values removed.
@@ -62,7 +73,7 @@ export function parseContainerDefinitions(text: string, subject: string): TaskDo
     parsed = JSON.parse(text);
   } catch (e) {
     throw new FargateTaskError(subject, "`containerDefinitions` cannot be read", [
-      `it is not valid JSON (${(e as Error).message}): pass the JSON text of the container definitions array, as for aws.ecs.TaskDefinition (for example JSON.stringify([...]))`,
+      `it is not valid JSON (${jsonSyntaxProblem(e)}): pass the JSON text of the container definitions array, as for aws.ecs.TaskDefinition (for example JSON.stringify([...]))`,
     ]);
   }
   const problems: string[] = [];

@@ -104,6 +104,10 @@ describe("CloudFormation preflight (pure)", () => {
     expect(problemsOf(() => parseTemplate("{ nope", "json", S))[0]).toMatch(
       /^it is not valid JSON/,
     );
+    const secretValue = '{"Resources": {"T": {"Properties": {"Value": hunter22}}}}';
+    const [problem] = problemsOf(() => parseTemplate(secretValue, "json", S));
+    expect(problem).toMatch(/^it is not valid JSON/);
+    expect(problem).not.toContain("hunter22");
   });
 
   it("refuses an answer with different task definitions than were sent", () => {

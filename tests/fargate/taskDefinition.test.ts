@@ -69,6 +69,13 @@ describe("parseContainerDefinitions", () => {
     expect(e.message).toContain("JSON.stringify");
   });
 
+  it("does not quote the text around a syntax error (it may be a secret value)", () => {
+    const text = '[{"name":"web","environment":[{"name":"DB_PASSWORD","value":hunter22}]}]';
+    const e = errorOf(() => parseContainerDefinitions(text, S));
+    expect(e.message).toContain("not valid JSON");
+    expect(e.message).not.toContain("hunter22");
+  });
+
   it("reads a bare array, a whole definition and describe output alike", () => {
     const array = parseContainerDefinitions(JSON.stringify([web]), S);
     const whole = parseContainerDefinitions(
