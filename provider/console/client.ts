@@ -192,7 +192,7 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
         throw new ConsoleError({
           endpoint,
           kind: "request",
-          problem: `invalid request (template: not valid ${format.toUpperCase()}: ${(e as Error).message})`,
+          problem: `invalid request (template: not valid ${format.toUpperCase()}: ${parseProblem(e)})`,
           hint: "Fix the template; nothing was sent to the Console.",
         });
       }
@@ -292,4 +292,17 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
 /** For tests and long-lived processes: forget every client (and its memoised answers and tokens). */
 export function forgetConsoles(): void {
   instances.clear();
+}
+
+/**
+ * Where a template failed to parse, without its text: JSON.parse quotes the input around the bad token and YAML
+ * errors carry source lines, and a template may hold credentials that are not registered for redaction.
+ */
+function parseProblem(error: unknown): string {
+  const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  if (where) return `line ${where.line}, column ${where.col}`;
+  const first = String((error as Error)?.message ?? error).split("\n")[0];
+  return /is not valid JSON$/.test(first)
+    ? "an unexpected character; the text is not shown"
+    : first;
 }

@@ -385,6 +385,14 @@ describe("requests", () => {
       "template: not valid YAML",
     ],
     [
+      "a JSON template that does not parse names no text of it (it may hold credentials)",
+      (c: ReturnType<typeof consoleFor>) =>
+        c.protectCloudFormationTemplate('{"Value": hunter22secret}', "json", {
+          consoleAddress: "127.0.0.1",
+        }),
+      "template: not valid JSON: an unexpected character; the text is not shown)",
+    ],
+    [
       "an encode for a URL",
       (c: ReturnType<typeof consoleFor>) =>
         c.encodeServerlessPolicy({
