@@ -14,6 +14,7 @@ import {
   fargateQuery,
   hasKeyDeep,
   registerInstallBundles,
+  parseProblem,
 } from "./clientRules";
 import { proxyFor } from "./proxy";
 import { readJson, readText, unexpectedAnswer } from "./responses";
@@ -292,17 +293,4 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
 /** For tests and long-lived processes: forget every client (and its memoised answers and tokens). */
 export function forgetConsoles(): void {
   instances.clear();
-}
-
-/**
- * Where a template failed to parse, without its text: JSON.parse quotes the input around the bad token and YAML
- * errors carry source lines, and a template may hold credentials that are not registered for redaction.
- */
-function parseProblem(error: unknown): string {
-  const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-  if (where) return `line ${where.line}, column ${where.col}`;
-  const first = String((error as Error)?.message ?? error).split("\n")[0];
-  return /is not valid JSON$/.test(first)
-    ? "an unexpected character; the text is not shown"
-    : first;
 }

@@ -71,3 +71,16 @@ export function hasKeyDeep(value: unknown, keys: string[]): boolean {
   if (!value || typeof value !== "object") return false;
   return Object.entries(value).some(([k, v]) => keys.includes(k) || hasKeyDeep(v, keys));
 }
+
+/**
+ * Where a template failed to parse, without its text: JSON.parse quotes the input around the bad token and YAML
+ * errors carry source lines, and a template may hold credentials that are not registered for redaction.
+ */
+export function parseProblem(error: unknown): string {
+  const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  if (where) return `line ${where.line}, column ${where.col}`;
+  const first = String((error as Error)?.message ?? error).split("\n")[0];
+  return /is not valid JSON$/.test(first)
+    ? "an unexpected character; the text is not shown"
+    : first;
+}
