@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppSetting, mergeAppSettings } from "../defender/azureFunctionApp";
 import { AzureFunctionAppSettingArgs } from "./protectedAzureFunctionArgs";
+import { isPlain } from "../defender/plain";
 
 export interface ManagedSettingInputs {
   workerRuntime: pulumi.Input<string>;
@@ -14,8 +15,6 @@ export interface ManagedSettingInputs {
   /** The settings wait for this (the project check): no app is configured from a project that fails it. */
   gate: pulumi.Output<unknown>;
 }
-
-const isPlain = (v: unknown) => !pulumi.Output.isInstance(v) && !(v instanceof Promise);
 
 /** The secret settings list for the WebApp, and the plain list of their names. */
 export function functionAppSettings(

@@ -21,6 +21,7 @@ import {
   InstallBundlePlacement,
 } from "../defender/embeddedImageRules";
 import { EmbeddedDefenderImageArgs } from "./embeddedDefenderImageArgs";
+import { isPlainDeep } from "../defender/plain";
 
 export * from "./embeddedDefenderImageArgs";
 
@@ -28,14 +29,6 @@ const CHECKED_FIELDS = [
   "context", "dockerfile", "target", "platform", "buildArgs", "baseImage", "originalEntrypoint",
   "originalCommand", "appId", "dataFolder",
 ] as const; // prettier-ignore
-
-/** True when `value` holds no Output or Promise anywhere, so it can be checked now. */
-function isPlain(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
-  if (Array.isArray(value)) return value.every(isPlain);
-  if (value && typeof value === "object") return Object.values(value).every(isPlain);
-  return true;
-}
 
 /**
  * Builds a container image with the Prisma Cloud Compute App-Embedded Defender: the Defender starts first and then
@@ -96,7 +89,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     for (const field of CHECKED_FIELDS) {
       const value = args[field];
       if (value === undefined) continue;
-      if (isPlain(value)) (values as any)[field] = value;
+      if (isPlainDeep(value)) (values as any)[field] = value;
       else present.push(field);
     }
     const problems = embeddedImageProblems(values, present);

@@ -23,10 +23,9 @@ import {
   AzureFunctionWorkerRuntime,
   ProtectedAzureFunctionArgs,
 } from "./protectedAzureFunctionArgs";
+import { isPlain } from "../defender/plain";
 
 export * from "./protectedAzureFunctionArgs";
-
-const isPlain = (v: unknown) => !pulumi.Output.isInstance(v) && !(v instanceof Promise);
 
 /**
  * A .NET Azure Function App on Windows (64-bit worker) protected by the Prisma Cloud Serverless Defender: adds

@@ -3,7 +3,6 @@
 // flows (fargate.json?cloudFormation=true and fargate.yaml). Wiring only: see provider/defender/cloudFormation.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
-import { ConsoleError, ConsoleSettingsError } from "../console/errors";
 import { resolveConsoleSettings } from "../console/settings";
 import {
   checkProtectedTemplate,
@@ -13,7 +12,8 @@ import {
 } from "../defender/cloudFormation";
 import { FargateTaskError } from "../defender/taskDefinition";
 import { DefenderOptionValues } from "../defender/taskDefinitionRequest";
-import { FargateDefenderArgs, defenderOptionsOf, isPlain } from "./protectedFargateTaskArgs";
+import { FargateDefenderArgs, defenderOptionsOf, failFor } from "./protectedFargateTaskArgs";
+import { isPlainDeep } from "../defender/plain";
 
 /** Format of a CloudFormation template. */
 export enum CloudFormationTemplateFormat {
@@ -60,12 +60,7 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
   ) {
     super("prisma-defender:index:ProtectedCloudFormationTemplate", name, {}, opts);
     const subject = `ProtectedCloudFormationTemplate "${name}"`;
-    const fail = (e: unknown): never => {
-      const ours = [FargateTaskError, ConsoleError, ConsoleSettingsError].some(
-        (t) => e instanceof t,
-      );
-      throw ours ? new pulumi.ResourceError((e as Error).message, this, true) : e;
-    };
+    const fail = failFor(this);
     const options = defenderOptionsOf(args ?? ({} as FargateDefenderArgs));
     const settings = (() => {
       try {
@@ -75,7 +70,7 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
           ]);
         }
         // Refuse bad input now when it is plain, before any request.
-        if ([args.template, args.format, ...Object.values(options)].every(isPlain)) {
+        if ([args.template, args.format, ...Object.values(options)].every(isPlainDeep)) {
           const text = args.template as string;
           const format = formatOf(text, args.format as CloudFormationTemplateFormat, subject);
           preflightTemplate(

@@ -3,11 +3,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
-import { ConsoleError, ConsoleSettingsError, logProgress } from "../console/errors";
+import { logProgress } from "../console/errors";
 import { resolveConsoleSettings } from "../console/settings";
 import {
   ContainerDefinition,
-  FargateTaskError,
   documentTaskArgs,
   parseContainerDefinitions,
 } from "../defender/taskDefinition";
@@ -29,6 +28,7 @@ import {
   PassedField,
   ProtectedFargateTaskArgs,
   defenderOptionsOf,
+  failFor,
   passedTaskField,
   preflightPlainArgs,
   sentArgsOf,
@@ -72,13 +72,7 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
   ) {
     super("prisma-defender:index:ProtectedFargateTask", name, {}, opts);
     const subject = `ProtectedFargateTask "${name}"`;
-    // Our own errors already say what and how to fix: no stack trace.
-    const fail = (e: unknown): never => {
-      const ours = [FargateTaskError, ConsoleError, ConsoleSettingsError].some(
-        (t) => e instanceof t,
-      );
-      throw ours ? new pulumi.ResourceError((e as Error).message, this, true) : e;
-    };
+    const fail = failFor(this);
     const guard =
       <A, R>(fn: (a: A) => R) =>
       (a: A): R => {

@@ -2,6 +2,7 @@
 // so moving from aws.ecs.TaskDefinition is a rename; the Defender options are the endpoint's query parameters.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ConsoleError, ConsoleSettingsError } from "../console/errors";
 import { ConsoleArgs } from "../console/types";
 import {
   FargateTaskError,
@@ -14,6 +15,7 @@ import {
   buildConsoleRequest,
   pickTaskField,
 } from "../defender/taskDefinitionRequest";
+import { isPlainDeep } from "../defender/plain";
 
 /** Where the sidecar's INSTALL_BUNDLE (a credential that lets a Defender join the Console) is kept. */
 export enum InstallBundleDelivery {
@@ -122,12 +124,6 @@ export interface ProtectedFargateTaskArgs extends FargateDefenderArgs {
   installBundleKmsKeyArn?: pulumi.Input<string>;
 }
 
-/** No Output or Promise anywhere inside (so the value can be checked now). */
-export const isPlain = (v: unknown): boolean =>
-  !pulumi.Output.isInstance(v) &&
-  !(v instanceof Promise) &&
-  (typeof v !== "object" || v === null || Object.values(v).every(isPlain));
-
 export function sentArgsOf(args: ProtectedFargateTaskArgs) {
   const { family, cpu, memory, networkMode, requiresCompatibilities, runtimePlatform } = args;
   return { family, cpu, memory, networkMode, requiresCompatibilities, runtimePlatform };
@@ -182,12 +178,12 @@ export function preflightPlainArgs(
       "`installBundleKmsKeyArn` encrypts the INSTALL_BUNDLE secret, which only exists with `installBundleDelivery` SecretsManager: remove one",
     ]);
   }
-  if (!isPlain(args.containerDefinitions)) return undefined;
+  if (!isPlainDeep(args.containerDefinitions)) return undefined;
   const doc = parseContainerDefinitions(args.containerDefinitions as string, subject);
   documentTaskArgs(doc.task, subject);
   const sentArgs = sentArgsOf(args);
   const options = defenderOptionsOf(args);
-  if (Object.values(sentArgs).every(isPlain) && Object.values(options).every(isPlain)) {
+  if (Object.values(sentArgs).every(isPlainDeep) && Object.values(options).every(isPlainDeep)) {
     buildConsoleRequest(doc, sentArgs as SentTaskArgs, options as DefenderOptionValues, subject);
   }
   return doc;
@@ -210,4 +206,15 @@ export function passedTaskField(
     throw new FargateTaskError(subject, "the task definition cannot be registered", problems);
   }
   return value;
+}
+
+/**
+ * Rethrows a component's failure: our own errors (which already say what and how to fix) as a ResourceError on
+ * `resource` without a stack trace, anything else unchanged.
+ */
+export function failFor(resource: pulumi.Resource): (e: unknown) => never {
+  return (e: unknown): never => {
+    const ours = [FargateTaskError, ConsoleError, ConsoleSettingsError].some((t) => e instanceof t);
+    throw ours ? new pulumi.ResourceError((e as Error).message, resource, true) : e;
+  };
 }

@@ -19,6 +19,7 @@ import {
   readCaCertificate,
 } from "./settingsRules";
 import { ConsoleArgs, ResolvedConsoleSettings } from "./types";
+import { isPlain } from "../defender/plain";
 
 export type SettingName = keyof ConsoleArgs;
 
@@ -151,8 +152,6 @@ function candidates(
   }
   return out;
 }
-
-const isPlain = (v: unknown) => !pulumi.Output.isInstance(v) && !(v instanceof Promise);
 
 /** The first found value per setting, resolved or not (sync presence check). */
 function firstFound(all: Record<SettingName, Candidate[]>): FoundSettings {

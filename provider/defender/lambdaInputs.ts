@@ -32,8 +32,7 @@ export function defenderEnvironment(
 }
 
 const plain = (v: unknown): unknown => (v === undefined || isOutput(v) ? undefined : v);
-const isOutput = (v: unknown): boolean =>
-  !!v && typeof v === "object" && (v as Record<string, unknown>).__pulumiOutput === true;
+const isOutput = (v: unknown): boolean => pulumi.Output.isInstance(v);
 const plainStrings = (v: unknown): string[] | undefined => {
   const p = plain(v);
   return Array.isArray(p) && p.every((x) => typeof x === "string") ? p : undefined;
