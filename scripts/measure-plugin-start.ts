@@ -3,11 +3,11 @@
 //
 //   source       package.json `main` = provider/index.ts: run-plugin type-checks the sources with ts-node, finds the
 //                exported components and runs the schema analyzer (Pulumi's default "components from source" path)
-//   precomputed  package.json `main` = provider/plugin/index.js: transpile-only start (tsx) that serves the
-//                committed sdk/schema.json (what this repository ships)
+//   precomputed  package.json `main` = dist/plugin/index.js: the compiled entry (what this package ships), which
+//                serves the committed sdk/schema.json
 //
-// Each mode runs in a throw-away copy of the plugin directory (provider/, sdk/, tsconfig.json, package.json with
-// that `main`; node_modules linked), started exactly as pulumi-language-nodejs starts a plugin:
+// Each mode runs in a throw-away copy of the plugin directory (provider/ or the built dist/, sdk/, tsconfig.json,
+// package.json with that `main`; node_modules linked), started exactly as pulumi-language-nodejs starts a plugin:
 // `node node_modules/@pulumi/pulumi/cmd/run-plugin <plugin dir>` with the plugin directory as working directory.
 //
 //   npx tsx scripts/measure-plugin-start.ts [--runs 3] [--mode source|precomputed]
@@ -22,7 +22,7 @@ export type PluginStartMode = "source" | "precomputed";
 
 export const MAIN_FOR_MODE: Record<PluginStartMode, string> = {
   source: "provider/index.ts",
-  precomputed: "provider/plugin/index.js",
+  precomputed: "dist/plugin/index.js",
 };
 
 export interface PluginStartSample {
@@ -31,7 +31,7 @@ export interface PluginStartSample {
   listenMs: number;
   /** ms from spawn until GetSchema returned. */
   schemaMs: number;
-  /** Whether tsx's transpile cache was empty (a fresh clone); only matters for `precomputed`. */
+  /** Whether TMPDIR was a new, empty directory. */
   coldTranspileCache: boolean;
   /** Component tokens in the returned schema. */
   resources: string[];
@@ -41,7 +41,7 @@ export interface MeasureOptions {
   mode: PluginStartMode;
   /** Repository to measure (default: this one). */
   repo?: string;
-  /** Start with an empty tsx cache (TMPDIR pointed at a new directory). Default true. */
+  /** Start with an empty temporary directory (TMPDIR pointed at a new one). Default true. */
   coldTranspileCache?: boolean;
   /** Give up after this many ms (default 120 000). */
   timeoutMs?: number;
@@ -56,7 +56,12 @@ export function preparePluginDir(mode: PluginStartMode, repo = REPO_ROOT): strin
   if (mode === "source") delete pkg.exports;
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
   fs.copyFileSync(path.join(repo, "tsconfig.json"), path.join(dir, "tsconfig.json"));
-  fs.cpSync(path.join(repo, "provider"), path.join(dir, "provider"), { recursive: true });
+  // `precomputed` runs the compiled package (`npm run build`), `source` the TypeScript sources.
+  const code = mode === "precomputed" ? "dist" : "provider";
+  if (!fs.existsSync(path.join(repo, code))) {
+    throw new Error(`${path.join(repo, code)} is missing: run \`npm run build\` first`);
+  }
+  fs.cpSync(path.join(repo, code), path.join(dir, code), { recursive: true });
   fs.cpSync(path.join(repo, "sdk"), path.join(dir, "sdk"), { recursive: true });
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
@@ -186,8 +191,7 @@ async function main(argv: string[]): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const load = os.loadavg()[0].toFixed(1);
         const s = await measurePluginStart({ mode, coldTranspileCache: cold });
-        const cache =
-          mode === "precomputed" ? (cold ? " (empty tsx cache)" : " (warm tsx cache)") : "";
+        const cache = mode === "precomputed" ? (cold ? " (empty TMPDIR)" : " (warm TMPDIR)") : "";
         console.log(
           `${mode}${cache}: port after ${(s.listenMs / 1000).toFixed(2)} s, schema after ${(s.schemaMs / 1000).toFixed(2)} s (${s.resources.length} components, load ${load})`,
         );

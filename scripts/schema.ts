@@ -41,7 +41,17 @@ export function componentProviderFor(options: InferOptions = {}): ComponentProvi
   if (components.length === 0) {
     throw new Error(`${path.relative(root, entry)} exports no ComponentResource classes`);
   }
-  return new ComponentProvider({ components, dirname: root, ...providerNaming(pkg.name) });
+  const provider = new ComponentProvider({
+    components,
+    dirname: root,
+    ...providerNaming(pkg.name),
+  });
+  // The analyzer finds its entry file through package.json `exports`/`main`, mapping `.js` to `.ts` beside it. Ours
+  // point at the compiled dist/, whose sources it cannot see, so it is shown the manifest with the source entry.
+  const sourceEntry = `./${path.relative(root, entry).replace(/\.ts$/, ".js")}`;
+  const view = provider as unknown as { packageJSON: Record<string, unknown> };
+  view.packageJSON = { ...view.packageJSON, exports: { ".": { default: sourceEntry } } };
+  return provider;
 }
 
 /** Runs the analyzer in-process and returns the schema as an object. */

@@ -1,7 +1,7 @@
 // The storage side of ProtectedAzureFunction: the AzureWebJobsStorage connection string and the published package
 // deployed the usual way for Windows function apps (a blob plus WEBSITE_RUN_FROM_PACKAGE with a read-only SAS URL).
 import * as pulumi from "@pulumi/pulumi";
-import * as storage from "@pulumi/azure-native/storage";
+import { azureStorage } from "./peers";
 import { packageContainerName, storageConnectionString } from "../defender/azureFunctionApp";
 import { packageHash } from "../defender/azureProjectFiles";
 import { ProtectedAzureFunctionArgs } from "./protectedAzureFunctionArgs";
@@ -14,6 +14,7 @@ export function functionStorageConnection(
   args: ProtectedAzureFunctionArgs,
   parent: pulumi.Resource,
 ): pulumi.Output<string> | undefined {
+  const storage = azureStorage("ProtectedAzureFunction", parent);
   if (args.storageConnectionString !== undefined)
     return pulumi.secret(args.storageConnectionString);
   if (args.storageAccountName === undefined) return undefined;
@@ -51,6 +52,7 @@ export function deployFunctionPackage(
   appName: pulumi.Output<string>,
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
+  const storage = azureStorage("ProtectedAzureFunction", parent);
   const accountName = args.storageAccountName!;
   const resourceGroupName = args.storageAccountResourceGroupName ?? args.resourceGroupName;
   const containerName = appName.apply(packageContainerName);

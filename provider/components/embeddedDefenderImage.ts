@@ -2,7 +2,7 @@
 // @pulumi/docker's Image. The Console work (download, rewrite, checks, staging) happens in one apply; the
 // docker.Image is created at the top level with Output-valued args, so previews always show it
 // (pulumi-components.md §4.2), and a failed Console call fails its inputs: no unprotected image is ever built.
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
 import { redact } from "../console/errors";
@@ -22,6 +22,7 @@ import {
 } from "../defender/embeddedImageRules";
 import { EmbeddedDefenderImageArgs } from "./embeddedDefenderImageArgs";
 import { isPlainDeep } from "../defender/plain";
+import { docker as dockerSdk } from "./peers";
 
 export * from "./embeddedDefenderImageArgs";
 
@@ -146,7 +147,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     const registry = args.registry === undefined ? undefined : pulumi.output(args.registry);
     this.platform = open((p) => p.platform);
 
-    this.image = new docker.Image(
+    this.image = new (dockerSdk("EmbeddedDefenderImage", this).Image)(
       name,
       {
         imageName: args.imageName,

@@ -3,7 +3,8 @@
 // infrastructure can add: `npx prisma-defender prepare-azure-function` does that, and `projectDir` makes the
 // deployment check it was done (compute-api.md section 5.5).
 import * as pulumi from "@pulumi/pulumi";
-import * as web from "@pulumi/azure-native/web";
+import type * as web from "@pulumi/azure-native/web";
+import { azureWeb } from "./peers";
 import { consoleFor } from "../console/client";
 import { resolveConsoleSettings } from "../console/settings";
 import {
@@ -174,7 +175,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       twPolicy,
       gate: projectCheckPassed,
     });
-    this.app = new web.WebApp(
+    this.app = new (azureWeb("ProtectedAzureFunction", this).WebApp)(
       name,
       {
         name: appName,

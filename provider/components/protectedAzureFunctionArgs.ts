@@ -4,20 +4,26 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConsoleArgs } from "../console/types";
 
 /** The Azure Functions worker runtime (FUNCTIONS_WORKER_RUNTIME); the Serverless Defender supports .NET only. */
-export enum AzureFunctionWorkerRuntime {
+export const AzureFunctionWorkerRuntime = {
   /** In-process model (`[FunctionName]`, Microsoft.NET.Sdk.Functions). Microsoft ends its support on 10 November 2026. */
-  Dotnet = "dotnet",
+  Dotnet: "dotnet",
   /** Isolated worker model (`[Function]`, Microsoft.Azure.Functions.Worker). */
-  DotnetIsolated = "dotnet-isolated",
-}
+  DotnetIsolated: "dotnet-isolated",
+} as const;
+/** The Azure Functions worker runtime (FUNCTIONS_WORKER_RUNTIME); the Serverless Defender supports .NET only. */
+export type AzureFunctionWorkerRuntime =
+  (typeof AzureFunctionWorkerRuntime)[keyof typeof AzureFunctionWorkerRuntime];
 
 /** Managed identity type of the Function App. */
-export enum AzureFunctionIdentityType {
-  SystemAssigned = "SystemAssigned",
-  UserAssigned = "UserAssigned",
-  SystemAssignedUserAssigned = "SystemAssigned, UserAssigned",
-  None = "None",
-}
+export const AzureFunctionIdentityType = {
+  SystemAssigned: "SystemAssigned",
+  UserAssigned: "UserAssigned",
+  SystemAssignedUserAssigned: "SystemAssigned, UserAssigned",
+  None: "None",
+} as const;
+/** Managed identity type of the Function App. */
+export type AzureFunctionIdentityType =
+  (typeof AzureFunctionIdentityType)[keyof typeof AzureFunctionIdentityType];
 
 /** One app setting (an environment variable of the functions). */
 export interface AzureFunctionAppSettingArgs {

@@ -16,12 +16,15 @@ import { FargateDefenderArgs, defenderOptionsOf, failFor } from "./protectedFarg
 import { isPlainDeep } from "../defender/plain";
 
 /** Format of a CloudFormation template. */
-export enum CloudFormationTemplateFormat {
+export const CloudFormationTemplateFormat = {
   /** JSON, sent to `fargate.json?cloudFormation=true`. */
-  Json = "json",
+  Json: "json",
   /** YAML, sent to `fargate.yaml`. */
-  Yaml = "yaml",
-}
+  Yaml: "yaml",
+} as const;
+/** Format of a CloudFormation template. */
+export type CloudFormationTemplateFormat =
+  (typeof CloudFormationTemplateFormat)[keyof typeof CloudFormationTemplateFormat];
 
 export interface ProtectedCloudFormationTemplateArgs extends FargateDefenderArgs {
   /**

@@ -18,18 +18,21 @@ import {
 import { isPlainDeep } from "../defender/plain";
 
 /** Where the sidecar's INSTALL_BUNDLE (a credential that lets a Defender join the Console) is kept. */
-export enum InstallBundleDelivery {
+export const InstallBundleDelivery = {
   /**
    * In an AWS Secrets Manager secret created by the component, read by ECS into the sidecar through `secrets`
    * (`valueFrom`). `containerDefinitions` then carries no secret and the preview shows it in full. The default.
    */
-  SecretsManager = "secretsManager",
+  SecretsManager: "secretsManager",
   /**
    * As a plain `INSTALL_BUNDLE` environment variable, as the Console returns it. Anyone who can describe the task
    * definition can read it; `containerDefinitions` is then a Pulumi secret and the preview cannot show it.
    */
-  Environment = "environment",
-}
+  Environment: "environment",
+} as const;
+/** Where the sidecar's INSTALL_BUNDLE (a credential that lets a Defender join the Console) is kept. */
+export type InstallBundleDelivery =
+  (typeof InstallBundleDelivery)[keyof typeof InstallBundleDelivery];
 
 /** The Defender options of the Console's Fargate endpoints (`POST /defenders/fargate.json` and `fargate.yaml`). */
 export interface FargateDefenderArgs {

@@ -5,22 +5,27 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** How the Defender gets into the image. */
-export enum EmbedMode {
+export const EmbedMode = {
   /** Send the Dockerfile to the Console (`POST /defenders/app-embedded`) and build from the Dockerfile it returns. */
-  Console = "console",
+  Console: "console",
   /** Download the Defender tarball and add the Defender block to the Dockerfile ourselves. */
-  Tarball = "tarball",
+  Tarball: "tarball",
   /** Protect an existing image by reference: `FROM <baseImage>` plus the Defender block. */
-  Image = "image",
-}
+  Image: "image",
+} as const;
+/** How the Defender gets into the image. */
+export type EmbedMode = (typeof EmbedMode)[keyof typeof EmbedMode];
 
 /** Where the Defender's INSTALL_BUNDLE credential goes. */
-export enum InstallBundlePlacement {
+export const InstallBundlePlacement = {
   /** As an ENV in the image, like the Console does: anyone who can pull the image can read the credential. */
-  BakedIntoImage = "bakedIntoImage",
+  BakedIntoImage: "bakedIntoImage",
   /** Not in the image: exposed as the secret output `installBundle` for the runtime to set as INSTALL_BUNDLE. */
-  InjectAtRuntime = "injectAtRuntime",
-}
+  InjectAtRuntime: "injectAtRuntime",
+} as const;
+/** Where the Defender's INSTALL_BUNDLE credential goes. */
+export type InstallBundlePlacement =
+  (typeof InstallBundlePlacement)[keyof typeof InstallBundlePlacement];
 
 /**
  * App IDs: 1-128 characters, letters, digits and `.` `_` `:` `-`, starting with a letter or digit. The Console's

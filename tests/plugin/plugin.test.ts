@@ -255,15 +255,15 @@ describe("Console connection passed as `console` args, the password a secret (Py
 });
 
 describe("the plugin process", () => {
-  it("is what package.json ships: `main` the precomputed-schema entry, `exports` the components", () => {
+  it("is what package.json ships: `main` the compiled plugin entry, `exports` the compiled components", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
     const fix = "see docs/plugin.md, 'How the engine starts the plugin'";
-    expect({ main: pkg.main, fix }).toEqual({ main: "provider/plugin/index.js", fix });
-    // TypeScript programs (`import "prisma-defender"`) and the schema analyzer resolve the components through these.
-    expect({ types: pkg.types, fix }).toEqual({ types: "provider/index.ts", fix });
+    expect({ main: pkg.main, fix }).toEqual({ main: "dist/plugin/index.js", fix });
+    // TypeScript programs (`import "prisma-defender"`) resolve the components through these.
+    expect({ types: pkg.types, fix }).toEqual({ types: "dist/index.d.ts", fix });
     const dot = pkg.exports?.["."];
     expect({ exports: typeof dot === "string" ? dot : dot?.default, fix }).toEqual({
-      exports: "./provider/index.ts",
+      exports: "./dist/index.js",
       fix,
     });
   });
@@ -319,7 +319,7 @@ describe("the plugin process", () => {
     }
   }, 120_000);
 
-  it("starts from provider/plugin/index.js under run-plugin and serves the committed schema over gRPC", async () => {
+  it("starts from the compiled dist/plugin/index.js under run-plugin and serves the committed schema over gRPC", async () => {
     const sample = await measurePluginStart({ mode: "precomputed", coldTranspileCache: false });
     expect(sample.resources).toEqual(classNames.map((n) => `prisma-defender:index:${n}`));
   }, 120_000);
