@@ -5,12 +5,13 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 
-const ROOT = path.resolve(__dirname, "../..");
+/** Where scripts/setup.sh installs the clients (tests/clients/package.json): apart from the package's own deps. */
+const CLIENTS = path.resolve(__dirname, "..", "clients", "node_modules");
 export const RIC = {
   /** nodejs18.x-22.x behaviour. */
-  v3: path.join(ROOT, "node_modules/aws-lambda-ric-v3/bin/index.mjs"),
+  v3: path.join(CLIENTS, "aws-lambda-ric-v3/bin/index.mjs"),
   /** nodejs24.x behaviour: refuses callback handlers at load. */
-  v4: path.join(ROOT, "node_modules/aws-lambda-ric/index.mjs"),
+  v4: path.join(CLIENTS, "aws-lambda-ric/index.mjs"),
 };
 
 export interface RicResult {

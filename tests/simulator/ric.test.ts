@@ -6,11 +6,12 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { startConsoleSimulator } from "../../provider/simulator";
+import { RIC } from "../lambda/ric";
 import { call, extractZip, login, tempDir } from "./helpers";
 
 const RICS = {
-  "aws-lambda-ric (v4)": path.resolve("node_modules/aws-lambda-ric/index.mjs"),
-  "aws-lambda-ric-v3": path.resolve("node_modules/aws-lambda-ric-v3/bin/index.mjs"),
+  "aws-lambda-ric (v4)": RIC.v4,
+  "aws-lambda-ric-v3": RIC.v3,
 };
 
 /** Serves one invocation of `event`, resolves with what the runtime posted back, then stops the client. */
