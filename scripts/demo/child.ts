@@ -4,7 +4,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { createProvider } from "../../provider/plugin/serve";
 import { installRecordingMocks, RecordedResource, waitForRegistrations } from "./mocks";
 import { describeOutput, describeWiring, reveal, UNKNOWN, WiringLine } from "./wiring";
 import { wireFileArchive, wireFileAsset } from "./wire";
@@ -111,7 +110,12 @@ export async function runJob(job: DemoJob): Promise<DemoResult> {
   try {
     let exported: Record<string, unknown>;
     if (job.kind === "yaml") {
-      exported = await runYamlProgram(job.dir, job.stack, createProvider());
+      // The plugin's provider from the installed package (run.ts installDemoPackage), as the engine would start it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const serve = require(
+        path.join(process.env.PRISMA_DEFENDER_PACKAGE!, "dist", "plugin", "serve"),
+      );
+      exported = await runYamlProgram(job.dir, job.stack, serve.createProvider());
     } else {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(job.program!);

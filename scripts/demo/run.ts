@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import pLimit from "p-limit";
 import { startConsoleSimulator } from "../../provider/simulator";
+import { installTarball, packedTarball } from "../package/tarball";
 import type { ConsoleSimulator } from "../../provider/simulator";
 import type { DemoJob, DemoResult } from "./child";
 import { ExampleProgram, findExamples } from "./examples";
@@ -73,11 +74,34 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+/**
+ * The package as users install it: `npm pack` of the repository (cached by content), unpacked under a node_modules
+ * folder of its own in .tmp/demo. Examples declare `prisma-defender` as a dependency and resolve it there (NODE_PATH),
+ * so the demo runs the compiled package, never the sources. Returns that node_modules folder.
+ */
+export function installDemoPackage(): string {
+  const tarball = packedTarball();
+  const root = path.join(REPO_ROOT, ".tmp", "demo", path.basename(tarball, ".tgz"));
+  if (!fs.existsSync(path.join(root, "node_modules", "prisma-defender", "package.json"))) {
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    const tmp = fs.mkdtempSync(`${root}-`);
+    installTarball(tarball, tmp);
+    try {
+      fs.renameSync(tmp, root);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(root)) throw e;
+    }
+  }
+  return path.join(root, "node_modules");
+}
+
 function runChild(
   example: ExampleProgram,
   sim: ConsoleSimulator,
   preview: boolean,
   cacheDir: string,
+  modulesDir: string,
 ) {
   const { config, secretKeys } = demoConfig(example, sim);
   const job: DemoJob = {
@@ -99,8 +123,10 @@ function runChild(
         PRISMA_DEFENDER_DEMO_JOB: JSON.stringify(job),
         // The simulator's artefacts are fakes: keep them out of the user's real download cache.
         PRISMA_DEFENDER_CACHE_DIR: cacheDir,
-        // Examples import "prisma-defender"; the dev tsconfig maps it to provider/index.ts.
-        TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.dev.json"),
+        // Examples import "prisma-defender": the installed package (installDemoPackage), found through NODE_PATH after
+        // the example's own node_modules, as a dependency installed beside the program would be.
+        NODE_PATH: modulesDir,
+        PRISMA_DEFENDER_PACKAGE: path.join(modulesDir, "prisma-defender"),
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
@@ -148,13 +174,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   for (const s of skipped) write(`(skipped examples/${s.id}: ${s.reason})\n`);
   const limit = pLimit(options.concurrency ?? Math.min(2, os.cpus().length));
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "prisma-defender-demo-"));
+  const modulesDir = installDemoPackage();
   const reports: ExampleReport[] = [];
   try {
     // Run concurrently, print in a stable order as each finishes in turn.
     const runs = examples.map((e) =>
       limit(async () => {
         const started = Date.now();
-        const run = await runChild(e, sim, preview, cacheDir);
+        const run = await runChild(e, sim, preview, cacheDir, modulesDir);
         return { ...run, seconds: (Date.now() - started) / 1000 };
       }),
     );
