@@ -1,30 +1,106 @@
-// The package entry: what TypeScript programs import and what the plugin serves to other languages.
-export { ConsoleArgs } from "./console/types";
+// The package entry: what TypeScript and JavaScript programs import, and the classes the plugin serves.
+//
+// Types, enums and error classes are exported as usual: their modules are small. The components and the library
+// calls load on first use (as @pulumi/aws loads its own modules), so `require("prisma-defender")` costs little and a
+// program loads only the components it touches. Each lazy export is written as
+// `Object.defineProperty(module.exports, "X", { enumerable: true, get: function () { return m.X; } })`: the getter
+// form Node's ESM loader recognises in CommonJS, so ES module programs can `import { X } from "prisma-defender"`.
+import type * as FargateModule from "./components/protectedFargateTask";
+import type * as CloudFormationModule from "./components/protectedCloudFormationTemplate";
+import type * as LayerModule from "./components/defenderLayer";
+import type * as LambdaModule from "./components/protectedLambda";
+import type * as ImageModule from "./components/embeddedDefenderImage";
+import type * as AzureModule from "./components/protectedAzureFunction";
+import type * as AzurePrepareModule from "./defender/azureProjectPrepare";
+import type * as AzureCheckModule from "./defender/azureProjectCheck";
+import type * as SettingsModule from "./console/settings";
+import type * as ClientModule from "./console/client";
+
+export type { ConsoleArgs } from "./console/types";
 export { LambdaRuntime, DefenderRuntimeFamily, NodeJSModuleType } from "./defender/runtimes";
-export { ProtectedFargateTask } from "./components/protectedFargateTask";
 export {
   ProtectedFargateTaskArgs,
   FargateDefenderArgs,
   InstallBundleDelivery,
 } from "./components/protectedFargateTaskArgs";
 export {
-  ProtectedCloudFormationTemplate,
   ProtectedCloudFormationTemplateArgs,
   CloudFormationTemplateFormat,
-} from "./components/protectedCloudFormationTemplate";
-export { DefenderLayer, DefenderLayerArgs } from "./components/defenderLayer";
-export * from "./components/protectedLambda";
+} from "./components/protectedCloudFormationTemplateArgs";
+export type DefenderLayerArgs = LayerModule.DefenderLayerArgs;
+export type {
+  DefenderLayerReference,
+  ProtectedLambdaArgs,
+  ProtectedLambdaEnvironment,
+} from "./components/protectedLambdaArgs";
 export { LambdaProtectionMode, deriveFunctionName } from "./defender/lambdaPreflight";
-export * from "./components/embeddedDefenderImage";
-export * from "./components/protectedAzureFunction";
-
-// Library calls for build scripts and tests (not components: the plugin serves only the classes above).
-export {
-  prepareAzureFunctionProject,
+export * from "./components/embeddedDefenderImageArgs";
+export * from "./components/protectedAzureFunctionArgs";
+export type {
   PrepareAzureFunctionProjectArgs,
   PrepareAzureFunctionProjectResult,
 } from "./defender/azureProjectPrepare";
-export { checkAzureFunctionProject, checkPublishedPackage } from "./defender/azureProjectCheck";
-export { resolveConsoleSettings } from "./console/settings";
-export { consoleFor } from "./console/client";
 export { ConsoleError, ConsoleSettingsError } from "./console/errors";
+
+/** A stand-in for a module that require()s it on the first property read. */
+function lazyModule<T extends object>(load: () => T): T {
+  let loaded: T | undefined;
+  return new Proxy({} as T, { get: (_target, key) => (loaded ??= load())[key as keyof T] });
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const fargate = lazyModule<typeof FargateModule>(() =>
+  require("./components/protectedFargateTask"),
+);
+const cloudFormation = lazyModule<typeof CloudFormationModule>(() =>
+  require("./components/protectedCloudFormationTemplate"),
+);
+const layer = lazyModule<typeof LayerModule>(() => require("./components/defenderLayer"));
+const lambda = lazyModule<typeof LambdaModule>(() => require("./components/protectedLambda"));
+const image = lazyModule<typeof ImageModule>(() => require("./components/embeddedDefenderImage"));
+const azure = lazyModule<typeof AzureModule>(() => require("./components/protectedAzureFunction"));
+const azurePrepare = lazyModule<typeof AzurePrepareModule>(() =>
+  require("./defender/azureProjectPrepare"),
+);
+const azureCheck = lazyModule<typeof AzureCheckModule>(() =>
+  require("./defender/azureProjectCheck"),
+);
+const settings = lazyModule<typeof SettingsModule>(() => require("./console/settings"));
+const client = lazyModule<typeof ClientModule>(() => require("./console/client"));
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export type ProtectedFargateTask = FargateModule.ProtectedFargateTask;
+export declare const ProtectedFargateTask: typeof FargateModule.ProtectedFargateTask;
+Object.defineProperty(module.exports, "ProtectedFargateTask", { enumerable: true, get: function () { return fargate.ProtectedFargateTask; } }); // prettier-ignore
+
+export type ProtectedCloudFormationTemplate = CloudFormationModule.ProtectedCloudFormationTemplate;
+export declare const ProtectedCloudFormationTemplate: typeof CloudFormationModule.ProtectedCloudFormationTemplate;
+Object.defineProperty(module.exports, "ProtectedCloudFormationTemplate", { enumerable: true, get: function () { return cloudFormation.ProtectedCloudFormationTemplate; } }); // prettier-ignore
+
+export type DefenderLayer = LayerModule.DefenderLayer;
+export declare const DefenderLayer: typeof LayerModule.DefenderLayer;
+Object.defineProperty(module.exports, "DefenderLayer", { enumerable: true, get: function () { return layer.DefenderLayer; } }); // prettier-ignore
+
+export type ProtectedLambda = LambdaModule.ProtectedLambda;
+export declare const ProtectedLambda: typeof LambdaModule.ProtectedLambda;
+Object.defineProperty(module.exports, "ProtectedLambda", { enumerable: true, get: function () { return lambda.ProtectedLambda; } }); // prettier-ignore
+
+export type EmbeddedDefenderImage = ImageModule.EmbeddedDefenderImage;
+export declare const EmbeddedDefenderImage: typeof ImageModule.EmbeddedDefenderImage;
+Object.defineProperty(module.exports, "EmbeddedDefenderImage", { enumerable: true, get: function () { return image.EmbeddedDefenderImage; } }); // prettier-ignore
+
+export type ProtectedAzureFunction = AzureModule.ProtectedAzureFunction;
+export declare const ProtectedAzureFunction: typeof AzureModule.ProtectedAzureFunction;
+Object.defineProperty(module.exports, "ProtectedAzureFunction", { enumerable: true, get: function () { return azure.ProtectedAzureFunction; } }); // prettier-ignore
+
+// Library calls for build scripts and tests (not components: the plugin serves only the classes above).
+export declare const prepareAzureFunctionProject: typeof AzurePrepareModule.prepareAzureFunctionProject;
+Object.defineProperty(module.exports, "prepareAzureFunctionProject", { enumerable: true, get: function () { return azurePrepare.prepareAzureFunctionProject; } }); // prettier-ignore
+export declare const checkAzureFunctionProject: typeof AzureCheckModule.checkAzureFunctionProject;
+Object.defineProperty(module.exports, "checkAzureFunctionProject", { enumerable: true, get: function () { return azureCheck.checkAzureFunctionProject; } }); // prettier-ignore
+export declare const checkPublishedPackage: typeof AzureCheckModule.checkPublishedPackage;
+Object.defineProperty(module.exports, "checkPublishedPackage", { enumerable: true, get: function () { return azureCheck.checkPublishedPackage; } }); // prettier-ignore
+export declare const resolveConsoleSettings: typeof SettingsModule.resolveConsoleSettings;
+Object.defineProperty(module.exports, "resolveConsoleSettings", { enumerable: true, get: function () { return settings.resolveConsoleSettings; } }); // prettier-ignore
+export declare const consoleFor: typeof ClientModule.consoleFor;
+Object.defineProperty(module.exports, "consoleFor", { enumerable: true, get: function () { return client.consoleFor; } }); // prettier-ignore

@@ -13,29 +13,13 @@ import {
 import { FargateTaskError } from "../defender/taskDefinition";
 import { DefenderOptionValues } from "../defender/taskDefinitionRequest";
 import { FargateDefenderArgs, defenderOptionsOf, failFor } from "./protectedFargateTaskArgs";
+import {
+  CloudFormationTemplateFormat,
+  ProtectedCloudFormationTemplateArgs,
+} from "./protectedCloudFormationTemplateArgs";
+
+export * from "./protectedCloudFormationTemplateArgs";
 import { isPlainDeep } from "../defender/plain";
-
-/** Format of a CloudFormation template. */
-export const CloudFormationTemplateFormat = {
-  /** JSON, sent to `fargate.json?cloudFormation=true`. */
-  Json: "json",
-  /** YAML, sent to `fargate.yaml`. */
-  Yaml: "yaml",
-} as const;
-/** Format of a CloudFormation template. */
-export type CloudFormationTemplateFormat =
-  (typeof CloudFormationTemplateFormat)[keyof typeof CloudFormationTemplateFormat];
-
-export interface ProtectedCloudFormationTemplateArgs extends FargateDefenderArgs {
-  /**
-   * The template: a whole CloudFormation template, one `AWS::ECS::TaskDefinition` resource, or its Properties. Literal
-   * values only: the Console does not support intrinsic functions (`Ref`, `Fn::*`, `!Sub`...). Every container needs
-   * an `EntryPoint` unless `extractEntrypoint` is set.
-   */
-  template: pulumi.Input<string>;
-  /** Format of `template`; the protected template comes back in the same. Default: JSON if it starts with `{`. */
-  format?: pulumi.Input<CloudFormationTemplateFormat>;
-}
 
 /**
  * Asks the Console to protect the ECS task definitions of a CloudFormation template, checks the answer (fail closed,

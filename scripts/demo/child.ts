@@ -110,7 +110,7 @@ export async function runJob(job: DemoJob): Promise<DemoResult> {
   try {
     let exported: Record<string, unknown>;
     if (job.kind === "yaml") {
-      // The plugin's provider from the installed package (run.ts installDemoPackage), as the engine would start it.
+      // The plugin's provider from the installed package (scripts/package/tarball.ts installedPackage), as the engine would start it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const serve = require(
         path.join(process.env.PRISMA_DEFENDER_PACKAGE!, "dist", "plugin", "serve"),

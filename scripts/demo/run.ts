@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import pLimit from "p-limit";
 import { startConsoleSimulator } from "../../provider/simulator";
-import { installTarball, packedTarball } from "../package/tarball";
+import { installedPackage } from "../package/tarball";
 import type { ConsoleSimulator } from "../../provider/simulator";
 import type { DemoJob, DemoResult } from "./child";
 import { ExampleProgram, findExamples } from "./examples";
@@ -74,28 +74,6 @@ export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-/**
- * The package as users install it: `npm pack` of the repository (cached by content), unpacked under a node_modules
- * folder of its own in .tmp/demo. Examples declare `prisma-defender` as a dependency and resolve it there (NODE_PATH),
- * so the demo runs the compiled package, never the sources. Returns that node_modules folder.
- */
-export function installDemoPackage(): string {
-  const tarball = packedTarball();
-  const root = path.join(REPO_ROOT, ".tmp", "demo", path.basename(tarball, ".tgz"));
-  if (!fs.existsSync(path.join(root, "node_modules", "prisma-defender", "package.json"))) {
-    fs.mkdirSync(path.dirname(root), { recursive: true });
-    const tmp = fs.mkdtempSync(`${root}-`);
-    installTarball(tarball, tmp);
-    try {
-      fs.renameSync(tmp, root);
-    } catch (e) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      if (!fs.existsSync(root)) throw e;
-    }
-  }
-  return path.join(root, "node_modules");
-}
-
 function runChild(
   example: ExampleProgram,
   sim: ConsoleSimulator,
@@ -123,7 +101,7 @@ function runChild(
         PRISMA_DEFENDER_DEMO_JOB: JSON.stringify(job),
         // The simulator's artefacts are fakes: keep them out of the user's real download cache.
         PRISMA_DEFENDER_CACHE_DIR: cacheDir,
-        // Examples import "prisma-defender": the installed package (installDemoPackage), found through NODE_PATH after
+        // Examples import "prisma-defender": the installed package (installedPackage("demo")), found through NODE_PATH after
         // the example's own node_modules, as a dependency installed beside the program would be.
         NODE_PATH: modulesDir,
         PRISMA_DEFENDER_PACKAGE: path.join(modulesDir, "prisma-defender"),
@@ -174,7 +152,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   for (const s of skipped) write(`(skipped examples/${s.id}: ${s.reason})\n`);
   const limit = pLimit(options.concurrency ?? Math.min(2, os.cpus().length));
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "prisma-defender-demo-"));
-  const modulesDir = installDemoPackage();
+  // Examples resolve "prisma-defender" to the packed package, unpacked as npm install leaves it (NODE_PATH).
+  const modulesDir = installedPackage("demo");
   const reports: ExampleReport[] = [];
   try {
     // Run concurrently, print in a stable order as each finishes in turn.

@@ -154,3 +154,20 @@ export function linkDependencies(
   };
   for (const name of names) visit(name, sourceRoot, false);
 }
+
+/**
+ * The packed package unpacked under `.tmp/<purpose>/<tarball>/node_modules` (made once per content; concurrent callers
+ * are safe). Returns that node_modules folder: put it on NODE_PATH, and a program resolves "prisma-defender" to the
+ * compiled package while its dependencies come from the repository's node_modules, one copy each.
+ */
+export function installedPackage(purpose: string): string {
+  const tarball = packedTarball();
+  const root = path.join(REPO_ROOT, ".tmp", purpose, path.basename(tarball, ".tgz"));
+  if (!fs.existsSync(path.join(root, "node_modules", "prisma-defender", "package.json"))) {
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    const tmp = fs.mkdtempSync(`${root}-`);
+    installTarball(tarball, tmp);
+    publish(tmp, root);
+  }
+  return path.join(root, "node_modules");
+}

@@ -97,6 +97,16 @@ export function sourceFiles(dir: string): string[] {
  * Type names declared in more than one file: interfaces, enums, type aliases, classes and `as const` enum objects.
  * The analyzer keys types by bare name, so two `Settings` silently become one.
  */
+/** `type X = M.X`: another name for the declaration X in module M, not a type of its own. */
+function isAliasOfSameName(node: ts.TypeAliasDeclaration): boolean {
+  const t = node.type;
+  return (
+    ts.isTypeReferenceNode(t) &&
+    ts.isQualifiedName(t.typeName) &&
+    t.typeName.right.text === node.name.text
+  );
+}
+
 export function duplicateTypeNames(files: string[], root: string): string[] {
   const where = new Map<string, Set<string>>();
   for (const file of files) {
@@ -117,6 +127,8 @@ export function duplicateTypeNames(files: string[], root: string): string[] {
         node.name
       ) {
         // `const X = {...} as const; type X = ...` declares X twice in one file on purpose: counted once per file.
+        // `type X = Module.X` (the package entry naming a lazily loaded class) declares nothing new: not counted.
+        if (ts.isTypeAliasDeclaration(node) && isAliasOfSameName(node)) continue;
         add(node.name.text);
       }
     }
