@@ -142,9 +142,11 @@ function findHandler(module) {
 // handler that declares three parameters at init (aws-lambda-ric 4.x).
 const NODE_CALLS = {
   v3: `// Per invocation: the runtime's callback, reached inside the Defender's wrapper without relying on what it passes.
+// These runtimes run one invocation at a time, so the latest callback is the one, should the context be lost.
 const invocation = new AsyncLocalStorage();
+let latestCallback;
 const defended = twistlock.asyncHandler(function (event, context) {
-  const callback = invocation.getStore();
+  const callback = invocation.getStore() ?? latestCallback;
   let returned;
   try {
     returned = original.call(this, event, context, callback);
@@ -158,6 +160,7 @@ const defended = twistlock.asyncHandler(function (event, context) {
 });
 
 export function handler(event, context, callback) {
+  latestCallback = callback;
   return invocation.run(callback, () => defended.call(this, event, context));
 }`,
   v4: `if (original.length >= 3) {
@@ -184,9 +187,10 @@ function nodeWrapper(req: WrapperRequest, callbacksAllowed: boolean): GeneratedW
   const dot = rest.indexOf(".");
   const content =
     HEADER("//", req.originalHandler, file) +
-    `import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+    (generation === "v3"
+      ? 'import { AsyncLocalStorage } from "node:async_hooks";\nimport { existsSync, readFileSync } from "node:fs";\n'
+      : 'import { existsSync } from "node:fs";\n') +
+    `import { createRequire } from "node:module";
 import path from "node:path";
 
 const require = createRequire(import.meta.url);

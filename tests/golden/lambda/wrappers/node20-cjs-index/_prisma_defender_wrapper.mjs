@@ -60,9 +60,11 @@ if (original[STREAMING]) {
 }
 
 // Per invocation: the runtime's callback, reached inside the Defender's wrapper without relying on what it passes.
+// These runtimes run one invocation at a time, so the latest callback is the one, should the context be lost.
 const invocation = new AsyncLocalStorage();
+let latestCallback;
 const defended = twistlock.asyncHandler(function (event, context) {
-  const callback = invocation.getStore();
+  const callback = invocation.getStore() ?? latestCallback;
   let returned;
   try {
     returned = original.call(this, event, context, callback);
@@ -76,5 +78,6 @@ const defended = twistlock.asyncHandler(function (event, context) {
 });
 
 export function handler(event, context, callback) {
+  latestCallback = callback;
   return invocation.run(callback, () => defended.call(this, event, context));
 }
