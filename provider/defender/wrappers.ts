@@ -294,21 +294,25 @@ function rubyWrapper(req: WrapperRequest): GeneratedWrapper {
   const [dir, file0, rest] = splitHandler(req.originalHandler, "first");
   const file = `${dir}${file0}.rb`;
   if (!req.files.includes(file)) throw missing(req.originalHandler, [file]);
-  // `file.method` is a top-level method; `file.Module::Class.method` a class method (Lambda's Ruby runtime).
+  // `file.method` is a top-level method; `file.Module::Class.method` a class method. Lambda's Ruby runtime
+  // (aws_lambda_ric LambdaHandler#call_handler) looks both up at every invocation, with Kernel.const_get and
+  // send/__send__, so a missing method or class fails the invocation, not init: so does this wrapper.
   const dot = rest.lastIndexOf(".");
-  const owner = dot < 0 ? "self" : `Object.const_get(${JSON.stringify(rest.slice(0, dot))})`;
   const method = rest.slice(dot + 1);
+  const call =
+    dot < 0
+      ? `__send__(:${method}, event: event, context: context)`
+      : `Kernel.const_get(${JSON.stringify(rest.slice(0, dot))}).send(:${method}, event: event, context: context)`;
   const content =
     HEADER("#", req.originalHandler, file) +
     `require_relative './twistlock/twistlock'
 require_relative ${JSON.stringify(`./${file.slice(0, -3)}`)}
 
-# Captured before anything else can define a method of the same name.
-PRISMA_DEFENDER_ORIGINAL_HANDLER = ${owner}.method(:${method})
-
 # A method name of our own, so that no method of the user's code is redefined.
 def prisma_defender_handler(event:, context:)
-  Twistlock.handler(event: event, context: context, &PRISMA_DEFENDER_ORIGINAL_HANDLER)
+  Twistlock.handler(event: event, context: context) do |event:, context:|
+    ${call}
+  end
 end
 `;
   return {
