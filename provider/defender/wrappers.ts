@@ -259,23 +259,40 @@ def _fault(exception_type, message, trace=None):
     return type(exception_type, (Exception,), {})(message)
 
 
+# Older releases of the bootstrap report these faults when the function is invoked (make_fault_handler), newer
+# ones at init: follow the bootstrap that imports us.
+def _faults_at_invoke():
+    for name, module in list(sys.modules.items()):
+        if name.endswith("bootstrap") and hasattr(module, "_get_handler"):
+            return hasattr(module, "make_fault_handler")
+    return False
+
+
+_deferred = None
 try:
     _module = importlib.import_module(_MODNAME.replace("/", "."))
 except ImportError as e:
-    raise _fault("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(_MODNAME, str(e))) from None
+    _deferred = _fault("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(_MODNAME, str(e)))
 except SyntaxError as e:
-    raise _fault(
+    _deferred = _fault(
         "Runtime.UserCodeSyntaxError",
         "Syntax error in module '{}': {}".format(_MODNAME, str(e)),
         ['  File "%s" Line %s\\n    %s' % (e.filename, e.lineno, e.text)],
-    ) from None
+    )
+else:
+    try:
+        _original = getattr(_module, _FUNCTION)
+    except AttributeError:
+        _deferred = _fault("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(_FUNCTION, _MODNAME))
 
-try:
-    _original = getattr(_module, _FUNCTION)
-except AttributeError:
-    raise _fault("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(_FUNCTION, _MODNAME)) from None
+if _deferred is not None:
+    if not _faults_at_invoke():
+        raise _deferred
 
-if not callable(_original):
+    def _original(event, context, _error=_deferred):
+        raise _error
+
+elif not callable(_original):
     # Lambda fails such a handler when it is invoked (TypeError), not at init: so does this wrapper.
     def _original(event, context, _value=_original):
         return _value(event, context)

@@ -95,11 +95,12 @@ async function pair(
   handler: string,
   files: Record<string, string>,
   mode: "embedded" | "layer" = "embedded",
+  release: Record<string, string> = {},
 ) {
   const dir = codeDir(files);
-  const unprotected = bootstrap([dir], handler, {});
+  const unprotected = bootstrap([dir], handler, release);
   const p = await deploy(mode, handler, dir);
-  const protectedRun = bootstrap(p.paths, p.handler, p.env);
+  const protectedRun = bootstrap(p.paths, p.handler, { ...p.env, ...release });
   if (mode === "embedded") {
     expect(p.handler).toBe("_prisma_defender_wrapper.handler");
     expect(protectedRun.stderr).toContain("twistlock-defender(simulated): embedded loaded");
@@ -193,5 +194,28 @@ describe("Python errors keep Lambda's type, message and phase, naming the user's
       errorType: "TypeError",
       errorMessage: "'int' object is not callable",
     });
+  });
+});
+
+describe("older releases of Lambda's Python bootstrap report those faults at invoke: so does the wrapper", () => {
+  const OLDER = { FAULTS_AT_INVOKE: "1" };
+  it.each([
+    ["app.nothere", { "app.py": OK }, "Runtime.HandlerNotFound"],
+    ["app.handler", { "app.py": `import not_a_module\n${OK}` }, "Runtime.ImportModuleError"],
+    ["app.handler", { "app.py": "def handler(:\n" }, "Runtime.UserCodeSyntaxError"],
+  ])("%s: %s", async (handler, files, errorType) => {
+    const report = await pair(handler, files, "embedded", OLDER);
+    expect(report).toMatchObject({ kind: "error", errorType });
+  });
+
+  it("an exception at import is still reported at init with its class", async () => {
+    expect(
+      await pair(
+        "app.handler",
+        { "app.py": `raise ValueError("bad config")\n${OK}` },
+        "embedded",
+        OLDER,
+      ),
+    ).toEqual({ kind: "initError", errorType: "ValueError", errorMessage: "bad config" });
   });
 });

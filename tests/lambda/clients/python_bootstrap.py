@@ -5,10 +5,13 @@ Written after the public source of AWS's runtime interface client for Python, aw
 dot, imports `module.replace("/", ".")` with importlib, and turns ImportError, SyntaxError and a missing attribute
 into FaultExceptions (Runtime.ImportModuleError, Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound) reported at
 init; any other exception at init is reported with its class name; exceptions from the handler are reported at
-invoke with their class name. The FaultException class is registered under the module name it has in Lambda.
+invoke with their class name. The FaultException class and this loader are registered under the module names they
+have in Lambda. With FAULTS_AT_INVOKE=1 it behaves as older releases of that bootstrap, which report those three
+faults when the function is invoked (make_fault_handler) instead of at init.
 
 Usage: python3 python_bootstrap.py '<sys.path entries as JSON>' <handler> '<event as JSON>'
 """
+import os
 import importlib
 import json
 import sys
@@ -33,30 +36,61 @@ _exceptions.FaultException = FaultException
 sys.modules["awslambdaric.lambda_runtime_exception"] = _exceptions
 
 
+FAULTS_AT_INVOKE = os.environ.get("FAULTS_AT_INVOKE") == "1"
+
+
+def make_fault_handler(fault):
+    def result(*args):
+        raise fault
+
+    return result
+
+
+def fault(error):
+    if FAULTS_AT_INVOKE:
+        return make_fault_handler(error)
+    raise error
+
+
 def get_handler(handler):
     try:
         modname, fname = handler.rsplit(".", 1)
     except ValueError as e:
-        raise FaultException(FaultException.MALFORMED_HANDLER_NAME, "Bad handler '%s': %s" % (handler, e))
+        return fault(FaultException(FaultException.MALFORMED_HANDLER_NAME, "Bad handler '%s': %s" % (handler, e)))
     try:
         if modname.split(".")[0] in sys.builtin_module_names:
-            raise FaultException(
-                FaultException.BUILT_IN_MODULE_CONFLICT,
-                "Cannot use built-in module %s as a handler module" % modname,
+            return fault(
+                FaultException(
+                    FaultException.BUILT_IN_MODULE_CONFLICT,
+                    "Cannot use built-in module %s as a handler module" % modname,
+                )
             )
         m = importlib.import_module(modname.replace("/", "."))
     except ImportError as e:
-        raise FaultException(FaultException.IMPORT_MODULE_ERROR, "Unable to import module '%s': %s" % (modname, e))
+        return fault(
+            FaultException(FaultException.IMPORT_MODULE_ERROR, "Unable to import module '%s': %s" % (modname, e))
+        )
     except SyntaxError as e:
-        raise FaultException(
-            FaultException.USER_CODE_SYNTAX_ERROR,
-            "Syntax error in module '%s': %s" % (modname, e),
-            ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)],
+        return fault(
+            FaultException(
+                FaultException.USER_CODE_SYNTAX_ERROR,
+                "Syntax error in module '%s': %s" % (modname, e),
+                ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)],
+            )
         )
     try:
         return getattr(m, fname)
     except AttributeError:
-        raise FaultException(FaultException.HANDLER_NOT_FOUND, "Handler '%s' missing on module '%s'" % (fname, modname))
+        return fault(
+            FaultException(FaultException.HANDLER_NOT_FOUND, "Handler '%s' missing on module '%s'" % (fname, modname))
+        )
+
+
+_bootstrap = types.ModuleType("awslambdaric.bootstrap")
+_bootstrap._get_handler = get_handler
+if FAULTS_AT_INVOKE:
+    _bootstrap.make_fault_handler = make_fault_handler
+sys.modules["awslambdaric.bootstrap"] = _bootstrap
 
 
 class Context:
