@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
 import { resolveConsoleSettings } from "../console/settings";
-import { buildEmbeddedCode } from "../defender/lambdaCode";
+import { buildEmbeddedCode, checkEmbeddedCode } from "../defender/lambdaCode";
 import {
   defenderEnvironment,
   derive,
@@ -108,7 +108,31 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       },
     );
     const functionName = args.name ?? deriveFunctionName(name);
-    const compute = settings.apply((s) => consoleFor(s));
+    // Embedded mode: the handler's file and clashes with the files the component adds are checked from the code
+    // itself, so they too fail before any Console request. One exception: in a preview, code given as an Output
+    // may be unknown, and waiting for it would hide TW_POLICY's size check; the build step checks it then.
+    const ready =
+      mode === LambdaProtectionMode.Embedded &&
+      (!pulumi.Output.isInstance(args.code) || !pulumi.runtime.isDryRun())
+        ? pulumi.all([checked, args.code]).apply(async ([c, userCode]) => {
+            if (!userCode) {
+              throw new Error(
+                fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
+              );
+            }
+            await prefixed(fail, () =>
+              checkEmbeddedCode({
+                code: userCode,
+                runtime: c.runtime,
+                handler: c.handler,
+                codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
+              }),
+            );
+            return c;
+          })
+        : pulumi.output(checked);
+    // Every Console request goes through `compute`, which waits for every check.
+    const compute = pulumi.all([settings, ready]).apply(([s]) => consoleFor(s));
 
     let layerArn: pulumi.Output<string> | undefined;
     // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
@@ -145,13 +169,15 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             provider: "aws",
             runtime: runtimeInfo(c.runtime).bundleRuntime!,
           });
-          return buildEmbeddedCode({
-            code: userCode,
-            runtime: c.runtime,
-            handler: c.handler,
-            bundlePath: bundle.path,
-            codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
-          });
+          return prefixed(fail, () =>
+            buildEmbeddedCode({
+              code: userCode,
+              runtime: c.runtime,
+              handler: c.handler,
+              bundlePath: bundle.path,
+              codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
+            }),
+          );
         }),
       );
       code = built.apply((b) => new pulumi.asset.FileArchive(b.path));
@@ -232,5 +258,17 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       environmentVariableNames: this.environmentVariableNames,
       twPolicy: this.twPolicy,
     });
+  }
+}
+
+/** Runs `work`, giving its error the component's `ProtectedLambda <name>:` prefix. */
+async function prefixed<T>(
+  fail: (problems: string[]) => string,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(fail([error instanceof Error ? error.message : String(error)]));
   }
 }

@@ -91,12 +91,13 @@ export function checkDefenderArchive(entries: ArchiveEntry[], origin: string): v
   }
 }
 
-/** Merge the user's code, the bundle and the wrapper into one zip; every limit is checked before it is written. */
-export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<EmbeddedCode> {
-  const code = await listPulumiArchive(req.code, "code");
+/** The wrapper and the files the component adds to the user's code, the Console's bundle aside. */
+function generatedEntries(
+  req: Omit<EmbeddedCodeRequest, "bundlePath">,
+  code: ArchiveEntry[],
+  bundle: ArchiveEntry[],
+): { handler: string; entries: ArchiveEntry[] } {
   if (code.length === 0) throw new Error("code: the archive is empty.");
-  const bundle = await listZip(req.bundlePath, "the Defender bundle");
-  checkDefenderArchive(bundle, "the Defender bundle");
   const wrapper = req.codeAlreadyWrapped
     ? { handler: req.handler, files: [] }
     : generateWrapper({
@@ -104,20 +105,40 @@ export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<Embed
         originalHandler: req.handler,
         files: code.map((e) => e.name),
       });
-  const generated = wrapper.files.map((f) =>
-    bufferEntry(f.path, f.content, "the generated wrapper"),
-  );
+  const entries = wrapper.files.map((f) => bufferEntry(f.path, f.content, "the generated wrapper"));
   // The docs load the Node.js bundle with require(): under a user's `"type": "module"` package.json its .js files
   // would be read as ES modules and fail, so the bundle's folder gets a package.json of its own when it has none.
   if (
     runtimeInfo(req.runtime).family === "nodejs" &&
     !bundle.some((e) => e.name === "twistlock/package.json")
   ) {
-    generated.push(
+    entries.push(
       bufferEntry("twistlock/package.json", '{ "type": "commonjs" }\n', "the generated wrapper"),
     );
   }
-  const entries = await mergeEntries([code, bundle, generated]);
+  return { handler: wrapper.handler, entries };
+}
+
+/**
+ * What embedded mode can check without the Console: the handler's file is in the code, and nothing the component
+ * adds clashes with it. Run before any Console request; buildEmbeddedCode checks the bundle's files as well.
+ */
+export async function checkEmbeddedCode(
+  req: Omit<EmbeddedCodeRequest, "bundlePath">,
+): Promise<void> {
+  const code = await listPulumiArchive(req.code, "code");
+  const { entries } = generatedEntries(req, code, []);
+  await mergeEntries([code, entries]);
+}
+
+/** Merge the user's code, the bundle and the wrapper into one zip; every limit is checked before it is written. */
+export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<EmbeddedCode> {
+  const code = await listPulumiArchive(req.code, "code");
+  if (code.length === 0) throw new Error("code: the archive is empty.");
+  const bundle = await listZip(req.bundlePath, "the Defender bundle");
+  checkDefenderArchive(bundle, "the Defender bundle");
+  const wrapper = generatedEntries(req, code, bundle);
+  const entries = await mergeEntries([code, bundle, wrapper.entries]);
   const unzipped = entries.reduce((n, e) => n + e.size, 0);
   const early = checkCodeSize(0, unzipped);
   if (early) throw new Error(early);

@@ -57,7 +57,7 @@ export type NodeJSModuleType = (typeof NodeJSModuleType)[keyof typeof NodeJSModu
 // Node.js: `<dirs>/<file>.<export>[.<nested>]`; the file part of the last segment has no dot (aws-lambda-ric).
 const NODE_HANDLER = /^(?!.*\.\.)(?:[^\s/]+\/)*[^\s./]+\.[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 // Python: `<module path>.<function>`, split at the last dot; `/` in the module path becomes `.`.
-const PYTHON_HANDLER = /^[A-Za-z_]\w*(?:[./][A-Za-z_]\w*)*\.[A-Za-z_]\w*$/;
+const PYTHON_HANDLER = /^[\w-]+(?:[./][\w-]+)*\.[A-Za-z_]\w*$/;
 const RUBY_HANDLER = /^(?:[\w.-]+\/)*[\w-]+\.(?:[A-Z]\w*(?:::[A-Z]\w*)*\.)?[a-z_]\w*[?!]?$/;
 const JAVA_HANDLER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:::[A-Za-z_$][\w$]*)?$/;
 const DOTNET_HANDLER = /^[\w.-]+(?:::[A-Za-z_][\w.`+]*::[A-Za-z_]\w*)?$/;

@@ -1,6 +1,7 @@
 // Generated handler wrappers for embedded mode: a module added next to the user's code that loads the Defender
 // bundle, loads the original handler the way Lambda would, and exports the protected handler. Pure: no I/O.
 // The code each wrapper runs is what compute-api.md section 5.4 tells users to write by hand.
+import * as path from "path";
 import { runtimeInfo } from "./runtimes";
 
 /** Base name of the generated module. A leading underscore and our name make a clash with user code unlikely;
@@ -37,6 +38,8 @@ const HEADER = (comment: string, original: string, file: string): string =>
 
 // Lambda's Node.js runtime tries these suffixes in this order (aws-lambda-ric module-loader).
 const NODE_SUFFIXES = ["", ".js", ".mjs", ".cjs"];
+// What require() of a folder loads (Node's folder-as-module rule); only nodejs18.x-22.x require() a folder.
+const FOLDER_ENTRIES = ["package.json", "index.js", "index.json", "index.node"];
 
 function splitHandler(handler: string, at: "first" | "last"): [string, string, string] {
   const slash = handler.lastIndexOf("/");
@@ -53,28 +56,150 @@ function missing(original: string, tried: string[]): Error {
   );
 }
 
-/** The code file a Node.js handler names, found as Lambda's runtime looks for it; an error when there is none. */
-export function nodeHandlerFile(handler: string, files: readonly string[]): string {
+/**
+ * The code file a Node.js handler names, found as Lambda's runtime looks for it (`./` and `a/../` resolved as
+ * path.resolve does); an error when there is none. `folders`: the runtime require()s a folder (nodejs18.x-22.x
+ * do, through its index.js or package.json; nodejs24.x imports, and import() refuses a folder).
+ */
+export function nodeHandlerFile(handler: string, files: readonly string[], folders = true): string {
   const [dir, module] = splitHandler(handler, "first");
-  const tried = NODE_SUFFIXES.map((s) => `${dir}${module}${s}`);
+  const base = path.posix.normalize(`${dir}${module}`);
+  const inFolder = files.filter((f) => f.startsWith(`${base}/`));
+  if (!files.includes(base) && inFolder.length > 0) {
+    const entries = FOLDER_ENTRIES.map((e) => `${base}/${e}`);
+    const entry = folders ? entries.find((e) => files.includes(e)) : undefined;
+    if (entry) return entry;
+    throw new Error(
+      folders
+        ? `handler: "${handler}" names the folder ${base}, which has none of ${FOLDER_ENTRIES.join(", ")}.`
+        : `handler: "${handler}" names the folder ${base}, and this runtime loads handlers with import(), ` +
+            "which cannot load a folder (Lambda fails at init). Name the file, such as `" +
+            `${base}/index.${handler.slice(dir.length + module.length + 1)}\`.`,
+    );
+  }
+  const tried = NODE_SUFFIXES.map((s) => `${base}${s}`);
   const file = tried.find((f) => files.includes(f));
   if (!file) throw missing(handler, tried);
   return file;
 }
 
+// The module loader and handler lookup of the function's own runtime generation, transcribed from AWS's runtime
+// interface client (npm aws-lambda-ric: 3.x is nodejs18.x-22.x, 4.x is nodejs24.x), so that a handler loads, or
+// fails, exactly as it does unprotected. Both import() absolute paths and require() files as the client does.
+const NODE_LOADERS = {
+  v3: `function hasTypeModule(folder) {
+  if (folder.endsWith("/node_modules")) return false;
+  const pj = path.join(folder, "/package.json");
+  if (existsSync(pj)) {
+    try {
+      const pkg = JSON.parse(readFileSync(pj));
+      if (pkg) return pkg.type === "module";
+    } catch (e) {
+      console.warn(\`\${pj} cannot be read, it will be ignored for ES module detection purposes.\`, e);
+      return false;
+    }
+  }
+  if (folder === "/") return false;
+  return hasTypeModule(path.resolve(folder, ".."));
+}
+
+async function loadOriginalModule() {
+  const file = path.resolve(APP_ROOT, MODULE_ROOT, MODULE_NAME);
+  if (existsSync(file)) return require(file);
+  const typeModule = existsSync(file + ".js") && hasTypeModule(path.resolve(path.dirname(file + ".js")));
+  if (!typeModule && existsSync(file + ".js")) return require(file + ".js");
+  if (typeModule && existsSync(file + ".js")) return await import(file + ".js");
+  if (existsSync(file + ".mjs")) return await import(file + ".mjs");
+  if (existsSync(file + ".cjs")) return require(file + ".cjs");
+  return require(require.resolve(MODULE_NAME, { paths: [APP_ROOT, MODULE_ROOT] }));
+}
+
+function findHandler(module) {
+  return HANDLER_PATH.split(".").reduce((nested, key) => nested && nested[key], module);
+}`,
+  v4: `async function loadOriginalModule() {
+  const file = path.resolve(APP_ROOT, MODULE_ROOT, MODULE_NAME);
+  for (const extension of ["", ".js", ".mjs", ".cjs"]) {
+    if (existsSync(file + extension)) return await import(file + extension);
+  }
+  return require(require.resolve(MODULE_NAME, { paths: [APP_ROOT, path.join(APP_ROOT, MODULE_ROOT)] }));
+}
+
+function findIn(module) {
+  return HANDLER_PATH.split(".").reduce((nested, key) => (nested && typeof nested === "object" ? nested[key] : undefined), module);
+}
+
+function findHandler(module) {
+  const found = findIn(module);
+  return !found && typeof module === "object" && module !== null && "default" in module ? findIn(module.default) : found;
+}`,
+};
+
+// How each generation calls the handler. nodejs18.x-22.x pass a callback to every handler and settle on the
+// returned promise or the callback, whichever comes first, ignoring any other return value (aws-lambda-ric 3.x
+// Runtime.handleOnceNonStreaming); so the wrapper passes the runtime's own callback through and hands the runtime
+// a promise only when the handler returned one. nodejs24.x call (event, context), await the result and refuse a
+// handler that declares three parameters at init (aws-lambda-ric 4.x).
+const NODE_CALLS = {
+  v3: `// Per invocation: the runtime's callback, reached inside the Defender's wrapper without relying on what it passes.
+// These runtimes run one invocation at a time, so the latest callback is the one, should the context be lost.
+const invocation = new AsyncLocalStorage();
+let latestCallback;
+const defended = twistlock.asyncHandler(function (event, context) {
+  const callback = invocation.getStore() ?? latestCallback;
+  let returned;
+  try {
+    returned = original.call(this, event, context, callback);
+  } catch (error) {
+    callback(error);
+    return new Promise(() => {});
+  }
+  // Not a promise: the runtime ignores the value and waits for the callback (or an empty event loop). A promise
+  // that never settles leaves the runtime doing exactly that.
+  return returned && typeof returned.then === "function" ? returned : new Promise(() => {});
+});
+
+export function handler(event, context, callback) {
+  latestCallback = callback;
+  return invocation.run(callback, () => defended.call(this, event, context));
+}`,
+  v4: `if (original.length >= 3) {
+  throw fail("Runtime.CallbackHandlerDeprecated", ${JSON.stringify(
+    "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. " +
+      "You need to modify this function to use a supported handler signature to use Node.js 24 or later. " +
+      "For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.",
+  )});
+}
+const defended = twistlock.asyncHandler(original);
+
+export function handler(event, context) {
+  return defended.call(this, event, context);
+}`,
+};
+
 function nodeWrapper(req: WrapperRequest, callbacksAllowed: boolean): GeneratedWrapper {
-  const [, , exportPath] = splitHandler(req.originalHandler, "first");
-  const file = nodeHandlerFile(req.originalHandler, req.files);
+  const generation = callbacksAllowed ? "v3" : "v4";
+  const file = nodeHandlerFile(req.originalHandler, req.files, callbacksAllowed);
+  // Split as the runtime splits `_HANDLER`: the folder part, then the module name up to the first dot.
+  const slash = req.originalHandler.lastIndexOf("/");
+  const moduleRoot = req.originalHandler.slice(0, slash + 1);
+  const rest = req.originalHandler.slice(slash + 1);
+  const dot = rest.indexOf(".");
   const content =
     HEADER("//", req.originalHandler, file) +
+    (generation === "v3"
+      ? 'import { AsyncLocalStorage } from "node:async_hooks";\nimport { existsSync, readFileSync } from "node:fs";\n'
+      : 'import { existsSync } from "node:fs";\n') +
     `import { createRequire } from "node:module";
+import path from "node:path";
 
 const require = createRequire(import.meta.url);
 const twistlock = require("./twistlock");
 const ORIGINAL_HANDLER = ${JSON.stringify(req.originalHandler)};
-// nodejs24.x and later refuse callback-style handlers (Runtime.CallbackHandlerDeprecated); so does this wrapper,
-// so that protecting a function never changes whether it loads.
-const CALLBACKS_ALLOWED = ${callbacksAllowed};
+const APP_ROOT = process.env.LAMBDA_TASK_ROOT;
+const MODULE_ROOT = ${JSON.stringify(moduleRoot)};
+const MODULE_NAME = ${JSON.stringify(rest.slice(0, dot))};
+const HANDLER_PATH = ${JSON.stringify(rest.slice(dot + 1))};
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
 
 function fail(name, message) {
@@ -83,36 +208,16 @@ function fail(name, message) {
   return error;
 }
 
-function find(root) {
-  return ${JSON.stringify(exportPath)}
-    .split(".")
-    .reduce((o, key) => (o !== null && (typeof o === "object" || typeof o === "function") ? o[key] : undefined), root);
-}
+${NODE_LOADERS[generation]}
 
-// import() loads ES modules and CommonJS alike, and honours package.json "type" as Lambda does.
-const loaded = await import(${JSON.stringify(`./${file}`)});
-const original = find(loaded) ?? find(loaded.default);
-if (typeof original !== "function") {
-  throw fail("Runtime.HandlerNotFound", \`\${ORIGINAL_HANDLER} is undefined or not exported\`);
-}
+const original = findHandler(await loadOriginalModule());
+if (!original) throw fail("Runtime.HandlerNotFound", \`\${ORIGINAL_HANDLER} is undefined or not exported\`);
+if (typeof original !== "function") throw fail("Runtime.HandlerNotFound", \`\${ORIGINAL_HANDLER} is not a function\`);
 if (original[STREAMING]) {
   throw fail("Runtime.MalformedHandlerName", \`\${ORIGINAL_HANDLER} streams its response; the Defender wrapper does not support response streaming\`);
 }
 
-let protectedHandler;
-if (original.length >= 3) {
-  if (!CALLBACKS_ALLOWED) {
-    throw fail("Runtime.CallbackHandlerDeprecated", \`\${ORIGINAL_HANDLER} takes a callback, which this runtime no longer supports: make it an async function\`);
-  }
-  // Callback style keeps its three arguments, so Lambda keeps its callback semantics.
-  const wrapped = twistlock.handler(original);
-  protectedHandler = (event, context, callback) => wrapped(event, context, callback);
-} else {
-  const wrapped = twistlock.asyncHandler(original);
-  protectedHandler = async (event, context) => wrapped(event, context);
-}
-
-export const handler = protectedHandler;
+${NODE_CALLS[generation]}
 `;
   return {
     handler: `${WRAPPER_MODULE}.handler`,
@@ -122,25 +227,76 @@ export const handler = protectedHandler;
 }
 
 function pythonWrapper(req: WrapperRequest): GeneratedWrapper {
-  const [dir, module, fn] = splitHandler(req.originalHandler, "last");
-  const dotted = `${dir}${module}`.replace(/\//g, ".");
-  const base = dotted.replace(/\./g, "/");
+  // Lambda's Python runtime: `module, function = handler.rsplit(".", 1)`, then
+  // importlib.import_module(module.replace("/", ".")): a hyphen in a file or folder name imports fine.
+  const dot = req.originalHandler.lastIndexOf(".");
+  const modname = req.originalHandler.slice(0, dot);
+  const fn = req.originalHandler.slice(dot + 1);
+  const base = modname.replace(/[./]/g, "/");
   const tried = [`${base}.py`, `${base}/__init__.py`];
   const file = tried.find((f) => req.files.includes(f));
   if (!file) throw missing(req.originalHandler, tried);
   const content =
     HEADER("#", req.originalHandler, file) +
     `import importlib
+import sys
 
 import twistlock.serverless
 
 ORIGINAL_HANDLER = ${JSON.stringify(req.originalHandler)}
+_MODNAME = ${JSON.stringify(modname)}
+_FUNCTION = ${JSON.stringify(fn)}
 
-# Lambda's Python runtime imports the module the same way: "/" in the handler becomes ".".
-_module = importlib.import_module(${JSON.stringify(dotted)})
-_original = getattr(_module, ${JSON.stringify(fn)}, None)
-if not callable(_original):
-    raise Exception(ORIGINAL_HANDLER + " is undefined or not a function")
+
+# Errors are reported as Lambda's Python runtime (awslambdaric bootstrap._get_handler) reports them for the
+# user's own module, not for this one: its FaultException, when the bootstrap that imports us has loaded it,
+# carries the type and message through; elsewhere an exception class of the same name does.
+def _fault(exception_type, message, trace=None):
+    for name, module in list(sys.modules.items()):
+        cls = getattr(module, "FaultException", None) if name.endswith("lambda_runtime_exception") else None
+        if isinstance(cls, type):
+            return cls(exception_type, message, trace)
+    return type(exception_type, (Exception,), {})(message)
+
+
+# Older releases of the bootstrap report these faults when the function is invoked (make_fault_handler), newer
+# ones at init: follow the bootstrap that imports us.
+def _faults_at_invoke():
+    for name, module in list(sys.modules.items()):
+        if name.endswith("bootstrap") and hasattr(module, "_get_handler"):
+            return hasattr(module, "make_fault_handler")
+    return False
+
+
+_deferred = None
+try:
+    _module = importlib.import_module(_MODNAME.replace("/", "."))
+except ImportError as e:
+    _deferred = _fault("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(_MODNAME, str(e)))
+except SyntaxError as e:
+    _deferred = _fault(
+        "Runtime.UserCodeSyntaxError",
+        "Syntax error in module '{}': {}".format(_MODNAME, str(e)),
+        ['  File "%s" Line %s\\n    %s' % (e.filename, e.lineno, e.text)],
+    )
+else:
+    try:
+        _original = getattr(_module, _FUNCTION)
+    except AttributeError:
+        _deferred = _fault("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(_FUNCTION, _MODNAME))
+
+if _deferred is not None:
+    if not _faults_at_invoke():
+        raise _deferred
+
+    def _original(event, context, _error=_deferred):
+        raise _error
+
+elif not callable(_original):
+    # Lambda fails such a handler when it is invoked (TypeError), not at init: so does this wrapper.
+    def _original(event, context, _value=_original):
+        return _value(event, context)
+
 
 handler = twistlock.serverless.handler(_original)
 `;
@@ -155,21 +311,25 @@ function rubyWrapper(req: WrapperRequest): GeneratedWrapper {
   const [dir, file0, rest] = splitHandler(req.originalHandler, "first");
   const file = `${dir}${file0}.rb`;
   if (!req.files.includes(file)) throw missing(req.originalHandler, [file]);
-  // `file.method` is a top-level method; `file.Module::Class.method` a class method (Lambda's Ruby runtime).
+  // `file.method` is a top-level method; `file.Module::Class.method` a class method. Lambda's Ruby runtime
+  // (aws_lambda_ric LambdaHandler#call_handler) looks both up at every invocation, with Kernel.const_get and
+  // send/__send__, so a missing method or class fails the invocation, not init: so does this wrapper.
   const dot = rest.lastIndexOf(".");
-  const owner = dot < 0 ? "self" : `Object.const_get(${JSON.stringify(rest.slice(0, dot))})`;
   const method = rest.slice(dot + 1);
+  const call =
+    dot < 0
+      ? `__send__(:${method}, event: event, context: context)`
+      : `Kernel.const_get(${JSON.stringify(rest.slice(0, dot))}).send(:${method}, event: event, context: context)`;
   const content =
     HEADER("#", req.originalHandler, file) +
     `require_relative './twistlock/twistlock'
 require_relative ${JSON.stringify(`./${file.slice(0, -3)}`)}
 
-# Captured before anything else can define a method of the same name.
-PRISMA_DEFENDER_ORIGINAL_HANDLER = ${owner}.method(:${method})
-
 # A method name of our own, so that no method of the user's code is redefined.
 def prisma_defender_handler(event:, context:)
-  Twistlock.handler(event: event, context: context, &PRISMA_DEFENDER_ORIGINAL_HANDLER)
+  Twistlock.handler(event: event, context: context) do |event:, context:|
+    ${call}
+  end
 end
 `;
   return {

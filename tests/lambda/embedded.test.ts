@@ -183,3 +183,58 @@ describe("embedded mode", () => {
     expect(m.children(FUNCTION)).toHaveLength(0);
   });
 });
+
+describe("embedded mode checks the code before any Console request", () => {
+  it.each([
+    [
+      "a handler file the code lacks",
+      { "index.js": "" },
+      "src/app.handler",
+      'ProtectedLambda early: handler: "src/app.handler" names a module the code does not contain',
+    ],
+    [
+      "a file clashing with the generated wrapper",
+      { "index.js": "", "_prisma_defender_wrapper.mjs": "mine" },
+      "index.handler",
+      'ProtectedLambda early: code: "_prisma_defender_wrapper.mjs" comes from both code and the generated wrapper',
+    ],
+    [
+      "a file where the component adds a folder",
+      { "index.js": "", twistlock: "a file" },
+      "index.handler",
+      'ProtectedLambda early: code: "twistlock" is a file in code and a folder in the generated wrapper.',
+    ],
+  ])("%s", async (_name, files, handler, message) => {
+    const m = ctx.mocks();
+    const errors = await captureDeployErrors(
+      () =>
+        new ProtectedLambda("early", {
+          mode: "embedded",
+          runtime: "nodejs20.x",
+          handler,
+          role: ROLE,
+          code: code(files),
+        }).arn,
+    );
+    expect(errors.join("\n")).toContain(message);
+    expect(m.children(FUNCTION)).toHaveLength(0);
+    expect(ctx.sim.requests).toEqual([]);
+  });
+
+  it("a clash with the Console's bundle is named with the component's prefix", async () => {
+    ctx.mocks();
+    const errors = await captureDeployErrors(
+      () =>
+        new ProtectedLambda("late", {
+          mode: "embedded",
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          role: ROLE,
+          code: code({ "index.js": "", "twistlock/index.js": "old" }),
+        }).arn,
+    );
+    expect(errors.join("\n")).toContain(
+      'ProtectedLambda late: code: "twistlock/index.js" comes from both code and the Defender bundle',
+    );
+  });
+});

@@ -134,7 +134,7 @@ describe("Node.js, embedded: the generated wrapper in aws-lambda-ric", () => {
     });
     expect(r.kind).toBe("initError");
     expect(r.body.errorType).toBe("Runtime.CallbackHandlerDeprecated");
-    expect(r.body.errorMessage).toContain("index.handler takes a callback");
+    expect(r.body.errorMessage).toContain("removed support for callback-based function handlers");
   });
 });
 

@@ -76,3 +76,36 @@ describe("generateWrapper errors", () => {
     ]);
   });
 });
+
+describe("handler paths as each runtime resolves them", () => {
+  const wrap = (runtime: string, originalHandler: string, files: string[]) =>
+    generateWrapper({ runtime, originalHandler, files }).originalFile;
+
+  it("resolves ./ in a Node.js handler as path.resolve does", () => {
+    expect(wrap("nodejs20.x", "./index.handler", ["index.js"])).toBe("index.js");
+    expect(wrap("nodejs24.x", "./src/app.handler", ["src/app.mjs"])).toBe("src/app.mjs");
+  });
+
+  it("nodejs18.x-22.x require() a folder; nodejs24.x cannot import one, and says so at deploy", () => {
+    expect(wrap("nodejs18.x", "lib.handler", ["lib/index.js"])).toBe("lib/index.js");
+    expect(wrap("nodejs22.x", "lib.handler", ["lib/package.json", "lib/main.js"])).toBe(
+      "lib/package.json",
+    );
+    expect(() => wrap("nodejs24.x", "lib.handler", ["lib/index.js"])).toThrow(
+      'handler: "lib.handler" names the folder lib, and this runtime loads handlers with import(), which cannot load a folder',
+    );
+    expect(() => wrap("nodejs20.x", "lib.handler", ["lib/util.js"])).toThrow(
+      'handler: "lib.handler" names the folder lib, which has none of package.json, index.js, index.json, index.node.',
+    );
+  });
+
+  it("accepts hyphens in Python file and folder names, as importlib does", () => {
+    expect(
+      wrap("python3.12", "functions/get-user/handler.main", ["functions/get-user/handler.py"]),
+    ).toBe("functions/get-user/handler.py");
+    expect(wrap("python3.9", "my-function.handler", ["my-function.py"])).toBe("my-function.py");
+    expect(() => wrap("python3.12", "my-function.get-user", ["my-function.py"])).toThrow(
+      "is not a python3.12 handler",
+    );
+  });
+});

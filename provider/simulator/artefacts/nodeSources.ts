@@ -90,6 +90,9 @@ exports.handler = async function handler(event, context) {
 /** `twistlock/index.js` of the embedded bundle: `exports.handler = twistlock.handler(exports.handler)`. */
 export function nodeBundleIndex(version: string): string {
   return `${header(version, "embedded")}
+// Proof that the bundle was loaded, even when the function then fails at init.
+console.warn(PREFIX + ": embedded loaded");
+
 // Non-async handlers: keeps the (event, context, callback) signature Lambda uses to pick the callback style.
 exports.handler = function (fn) {
   if (typeof fn !== "function") throw new TypeError(PREFIX + ": twistlock.handler expects the handler function");

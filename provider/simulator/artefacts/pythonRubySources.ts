@@ -56,6 +56,8 @@ def handler(event, context):
 /** `twistlock/__init__.py` of the embedded bundle. */
 export function pythonBundleInit(version: string): string {
   return `${pyHeader(version, "embedded")}
+# Proof that the bundle was loaded, even when the function then fails at init.
+print(_PREFIX + ": embedded loaded", file=sys.stderr)
 __version__ = "${version}"
 `;
 }

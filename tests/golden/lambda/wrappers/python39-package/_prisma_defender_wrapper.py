@@ -2,15 +2,63 @@
 # Defender around the original handler `service.lambda_handler` (service/__init__.py). Do not edit: it is
 # regenerated on every deployment.
 import importlib
+import sys
 
 import twistlock.serverless
 
 ORIGINAL_HANDLER = "service.lambda_handler"
+_MODNAME = "service"
+_FUNCTION = "lambda_handler"
 
-# Lambda's Python runtime imports the module the same way: "/" in the handler becomes ".".
-_module = importlib.import_module("service")
-_original = getattr(_module, "lambda_handler", None)
-if not callable(_original):
-    raise Exception(ORIGINAL_HANDLER + " is undefined or not a function")
+
+# Errors are reported as Lambda's Python runtime (awslambdaric bootstrap._get_handler) reports them for the
+# user's own module, not for this one: its FaultException, when the bootstrap that imports us has loaded it,
+# carries the type and message through; elsewhere an exception class of the same name does.
+def _fault(exception_type, message, trace=None):
+    for name, module in list(sys.modules.items()):
+        cls = getattr(module, "FaultException", None) if name.endswith("lambda_runtime_exception") else None
+        if isinstance(cls, type):
+            return cls(exception_type, message, trace)
+    return type(exception_type, (Exception,), {})(message)
+
+
+# Older releases of the bootstrap report these faults when the function is invoked (make_fault_handler), newer
+# ones at init: follow the bootstrap that imports us.
+def _faults_at_invoke():
+    for name, module in list(sys.modules.items()):
+        if name.endswith("bootstrap") and hasattr(module, "_get_handler"):
+            return hasattr(module, "make_fault_handler")
+    return False
+
+
+_deferred = None
+try:
+    _module = importlib.import_module(_MODNAME.replace("/", "."))
+except ImportError as e:
+    _deferred = _fault("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(_MODNAME, str(e)))
+except SyntaxError as e:
+    _deferred = _fault(
+        "Runtime.UserCodeSyntaxError",
+        "Syntax error in module '{}': {}".format(_MODNAME, str(e)),
+        ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)],
+    )
+else:
+    try:
+        _original = getattr(_module, _FUNCTION)
+    except AttributeError:
+        _deferred = _fault("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(_FUNCTION, _MODNAME))
+
+if _deferred is not None:
+    if not _faults_at_invoke():
+        raise _deferred
+
+    def _original(event, context, _error=_deferred):
+        raise _error
+
+elif not callable(_original):
+    # Lambda fails such a handler when it is invoked (TypeError), not at init: so does this wrapper.
+    def _original(event, context, _value=_original):
+        return _value(event, context)
+
 
 handler = twistlock.serverless.handler(_original)

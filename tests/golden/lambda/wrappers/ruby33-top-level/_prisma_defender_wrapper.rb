@@ -4,10 +4,9 @@
 require_relative './twistlock/twistlock'
 require_relative "./function"
 
-# Captured before anything else can define a method of the same name.
-PRISMA_DEFENDER_ORIGINAL_HANDLER = self.method(:handler)
-
 # A method name of our own, so that no method of the user's code is redefined.
 def prisma_defender_handler(event:, context:)
-  Twistlock.handler(event: event, context: context, &PRISMA_DEFENDER_ORIGINAL_HANDLER)
+  Twistlock.handler(event: event, context: context) do |event:, context:|
+    __send__(:handler, event: event, context: context)
+  end
 end

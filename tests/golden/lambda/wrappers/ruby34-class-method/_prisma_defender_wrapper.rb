@@ -4,10 +4,9 @@
 require_relative './twistlock/twistlock'
 require_relative "./lib/billing"
 
-# Captured before anything else can define a method of the same name.
-PRISMA_DEFENDER_ORIGINAL_HANDLER = Object.const_get("Billing::Invoices").method(:process)
-
 # A method name of our own, so that no method of the user's code is redefined.
 def prisma_defender_handler(event:, context:)
-  Twistlock.handler(event: event, context: context, &PRISMA_DEFENDER_ORIGINAL_HANDLER)
+  Twistlock.handler(event: event, context: context) do |event:, context:|
+    Kernel.const_get("Billing::Invoices").send(:process, event: event, context: context)
+  end
 end
