@@ -3,7 +3,7 @@
 // generated wrapper as handler, TW_POLICY). Functions the Defender cannot cover are reported, never passed.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { COMPONENT, EXCLUDE_HINT, TYPE, glob, isExcluded, message, under } from "./common";
-import { arr, isUnknown, obj, raw, str } from "./wire";
+import { UNKNOWN, arr, isUnknown, obj, raw, str } from "./wire";
 
 /** Handler of the Defender layer (compute-api docs, "Layer usage"). */
 export const LAYER_HANDLER = "twistlock.handler";
@@ -31,6 +31,9 @@ export const LAMBDA_DEFAULTS: LambdaConfig = {
   defenderLayerNames: ["twistlock", "twistlock-*"],
   wrappedHandlers: ["*::protectedHandler", "*::ProtectedHandler"],
 };
+
+/** `layers` as a whole is unknown in a preview: stands for one unknown (last) layer. */
+const UNKNOWN_LAYERS = [UNKNOWN];
 
 const FIX = "declare it with ProtectedLambda (prisma-defender), or protect every function with protectStack()";
 
@@ -84,7 +87,7 @@ export function checkFunction(
       : undefined;
   }
   const family = runtime ? runtimeFamily(runtime) : undefined;
-  const layers = arr(p.layers);
+  const layers = isUnknown(p.layers) ? UNKNOWN_LAYERS : arr(p.layers);
   const handWrapped =
     handler &&
     (family === "java" || family === "dotnet") &&
@@ -126,7 +129,8 @@ function checkLayers(
   );
   if (!layers?.length) return "no Defender layer";
   const last = layers[layers.length - 1];
-  if (isUnknown(last)) return fromDefenderLayer ? undefined : "the last layer is not known";
+  if (isUnknown(last))
+    return fromDefenderLayer ? undefined : "the layers are not known before deploy";
   const lastArn = str(last) ?? "";
   if (isDefender(lastArn)) return undefined;
   const anywhere = layers.some((l) => str(l) && isDefender(str(l)!));

@@ -74,6 +74,9 @@ export function isSecretAt(props: unknown, path: string): boolean {
   return false;
 }
 
+/** The engine's marker for a value not known before deploy. */
+export const UNKNOWN: unknown = proxy.unknownStringValue;
+
 export const isUnknown = (v: unknown): boolean => UNKNOWNS.has(v);
 
 /** A string value, or undefined when absent, not a string, or unknown. */
