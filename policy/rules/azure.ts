@@ -2,7 +2,7 @@
 // Defender reads (its code must also carry the Defender: `npx prisma-defender prepare-azure-function` checks that,
 // which infrastructure code cannot). The Defender runs in Windows function apps only; Linux ones are reported.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { EXCLUDE_HINT, TYPE, isExcluded, message } from "./common";
+import { EXCLUDE_HINT, TYPE, exclusionReason, message, takeExclusions } from "./common";
 import { isUnknown, obj, raw, str } from "./wire";
 
 const FIX = "declare it with ProtectedAzureFunction (prisma-defender), or protect every app with protectStack()";
@@ -80,6 +80,7 @@ export function azurePolicy(): StackValidationPolicy {
     description: "Every .NET Azure Function app has the Prisma Cloud Serverless Defender's TW_POLICY app setting.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
+      const excluded = takeExclusions("azure-function-apps-protected");
       // App settings may also come from a separate WebAppApplicationSettings resource naming the app.
       const separate = new Map<string, Record<string, unknown>>();
       for (const r of args.resources) {
@@ -90,7 +91,7 @@ export function azurePolicy(): StackValidationPolicy {
       }
       for (const r of args.resources) {
         const app = functionApp(r);
-        if (!app || isExcluded(r)) continue;
+        if (!app || exclusionReason(r, excluded)) continue;
         const problem = checkApp(app, separate.get(str(raw(r.props).name) ?? "") ?? {});
         if (problem) report(problem, r.urn);
       }

@@ -58,17 +58,25 @@ export interface ExclusionConfig {
 
 /**
  * The exclusions in force. Set by the `defender-exclusions` policy, which runs first in every AnalyzeStack call
- * (policies run in the order the pack lists them) and lists each exclusion: when that policy is disabled nothing is
- * excluded, so an exclusion can never be silent.
+ * (policies run in the order the pack lists them) and lists each exclusion. Each workload policy takes them once per
+ * setting: when the exclusions policy did not run in this call (it is disabled), what a policy would read is the
+ * previous call's, already taken, so nothing is excluded and an exclusion can never be silent.
  */
-let current: ExclusionConfig | undefined;
+let current: { config: ExclusionConfig; takenBy: Set<string> } | undefined;
 
-export function setExclusions(c: ExclusionConfig | undefined): void {
-  current = c;
+export function setExclusions(config: ExclusionConfig): void {
+  current = { config, takenBy: new Set() };
+}
+
+/** The exclusions for one run of `policy`, or undefined when none are in force for it. */
+export function takeExclusions(policy: string): ExclusionConfig | undefined {
+  if (!current || current.takenBy.has(policy)) return undefined;
+  current.takenBy.add(policy);
+  return current.config;
 }
 
 /** Why `r` is excluded (tag value or matching pattern), or undefined. */
-export function exclusionReason(r: PolicyResource, c = current): string | undefined {
+export function exclusionReason(r: PolicyResource, c: ExclusionConfig | undefined): string | undefined {
   if (!c) return undefined;
   const tags = obj(raw(r.props).tags);
   const tag = tags ? str(tags[c.tag]) : undefined;
@@ -77,7 +85,5 @@ export function exclusionReason(r: PolicyResource, c = current): string | undefi
   return hit ? `URN pattern ${JSON.stringify(hit)}` : undefined;
 }
 
-export const isExcluded = (r: PolicyResource) => exclusionReason(r) !== undefined;
-
-export const EXCLUDE_HINT = (tag = current?.tag ?? DEFAULT_EXCLUDE_TAG) =>
+export const EXCLUDE_HINT = (tag = current?.config.tag ?? DEFAULT_EXCLUDE_TAG) =>
   `or, to accept it unprotected, tag it ${tag}=<reason> (listed by defender-exclusions)`;

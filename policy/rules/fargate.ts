@@ -3,7 +3,7 @@
 // INSTALL_BUNDLE taken from `secrets` (Secrets Manager), not plain `environment`. Containers whose image was built
 // with the App-Embedded Defender (EmbeddedDefenderImage) carry the Defender themselves and need no sidecar.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { COMPONENT, EXCLUDE_HINT, TYPE, glob, isExcluded, message, under } from "./common";
+import { COMPONENT, EXCLUDE_HINT, TYPE, exclusionReason, glob, message, takeExclusions, under } from "./common";
 import { arr, isUnknown, obj, parseJson, raw, str } from "./wire";
 
 // The Console's task definition rewrite (copied from provider/defender/taskDefinitionCheck.ts and the Console's
@@ -126,10 +126,11 @@ export function fargatePolicy(): StackValidationPolicy {
       },
     },
     validateStack: (args, report) => {
+      const excluded = takeExclusions("fargate-tasks-protected");
       const config = { ...DEFAULTS, ...args.getConfig<Partial<FargateConfig>>() };
       const images = embeddedImages(args.resources);
       for (const r of args.resources) {
-        if (r.type !== TYPE.taskDefinition || isExcluded(r)) continue;
+        if (r.type !== TYPE.taskDefinition || exclusionReason(r, excluded)) continue;
         const compat = arr(raw(r.props).requiresCompatibilities)?.map((x) => str(x));
         if (!compat?.includes("FARGATE")) continue;
         const problem = checkTask(r, images, config);

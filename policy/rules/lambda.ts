@@ -2,7 +2,7 @@
 // `twistlock.handler`, ORIGINAL_HANDLER, TW_POLICY, the Defender layer last) or embedded (prisma-defender's
 // generated wrapper as handler, TW_POLICY). Functions the Defender cannot cover are reported, never passed.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { COMPONENT, EXCLUDE_HINT, TYPE, glob, isExcluded, message, under } from "./common";
+import { COMPONENT, EXCLUDE_HINT, TYPE, exclusionReason, glob, message, takeExclusions, under } from "./common";
 import { UNKNOWN, arr, isUnknown, obj, raw, str } from "./wire";
 
 /** Handler of the Defender layer (compute-api docs, "Layer usage"). */
@@ -164,10 +164,11 @@ export function lambdaPolicy(): StackValidationPolicy {
       },
     },
     validateStack: (args, report) => {
+      const excluded = takeExclusions("lambda-functions-protected");
       const config = { ...LAMBDA_DEFAULTS, ...args.getConfig<Partial<LambdaConfig>>() };
       const stackLayers = stackDefenderLayers(args.resources);
       for (const r of args.resources) {
-        if (r.type !== TYPE.lambda || isExcluded(r)) continue;
+        if (r.type !== TYPE.lambda || exclusionReason(r, excluded)) continue;
         const problem = checkFunction(r, stackLayers, config);
         if (problem) report(problem, r.urn);
       }

@@ -140,11 +140,15 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
       };
     },
     async configure(config) {
+      // Like the CLI, a policy whose level the config does not set gets its default (from GetAnalyzerInfo).
+      const defaults = Object.fromEntries(
+        (await this.info()).policies.map((p) => [p.name, p.enforcementLevel]),
+      );
       const req = new analyzerPb.ConfigureAnalyzerRequest();
       const map = req.getPolicyconfigMap();
       for (const [name, { enforcementLevel, ...props }] of Object.entries(config)) {
         const pc = new analyzerPb.PolicyConfig();
-        pc.setEnforcementlevel(LEVELS.indexOf(enforcementLevel ?? "mandatory"));
+        pc.setEnforcementlevel(LEVELS.indexOf(enforcementLevel ?? (defaults[name] as EnforcementLevel)));
         pc.setProperties(structPb.Struct.fromJavaScript(props));
         map.set(name, pc);
       }

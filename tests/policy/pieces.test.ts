@@ -1,0 +1,348 @@
+// The examples' own resources, unprotected or with one piece of the Defender wiring removed at a time: each gives
+// exactly the expected violation, naming the resource, what is missing and the fix.
+import { startPolicyPack } from "../../scripts/demo/policyAnalyzer";
+import type { RunningPack } from "../../scripts/demo/policyAnalyzer";
+import type { ExampleResources, WireResource } from "../../scripts/demo/policyResources";
+import {
+  detach,
+  edit,
+  editContainers,
+  examples,
+  find,
+  lines,
+  reveal,
+  secret,
+  verdicts,
+} from "./support";
+
+let pack: RunningPack;
+let runs: ExampleResources[];
+const stack = (id: string) => runs.find((e) => e.id === id)!.resources;
+
+beforeAll(async () => {
+  [pack, runs] = await Promise.all([startPolicyPack(), examples()]);
+}, 120_000);
+afterAll(() => pack?.close());
+afterEach(() => pack.configure({}));
+
+const FN = "aws:lambda/function:Function";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const LAMBDA_FIX =
+  "Fix: declare it with ProtectedLambda (prisma-defender), or protect every function with protectStack().";
+const TASK_FIX =
+  "Fix: declare it with ProtectedFargateTask (prisma-defender) in place of aws.ecs.TaskDefinition, or protect every task with protectStack(), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).";
+
+/** The function's environment variables (secret in the examples), changed in place. */
+const vars = (p: Record<string, any>, change: (v: Record<string, string>) => void) => {
+  const v = { ...reveal(p.environment.variables) };
+  change(v);
+  p.environment.variables = secret(v);
+};
+
+describe("lambda-functions-protected", () => {
+  const orders = () => find(stack("lambda"), FN, "orders");
+  const check = async (change: (p: Record<string, any>) => void, extra = detach) =>
+    lines(await verdicts(pack, edit(stack("lambda"), orders(), change, extra)));
+  const expectOnly = (problem: string, fn = "orders") => [
+    `lambda-functions-protected [mandatory]: ${FN} "${fn}" is not protected by the Serverless Defender: ${problem}. ${LAMBDA_FIX}`,
+  ];
+
+  test("a plain function (never protected): every piece is missing", async () => {
+    expect(
+      await check((p) => {
+        p.handler = "index.handler";
+        delete p.layers;
+        p.environment = { variables: { TABLE_NAME: "orders" } };
+      }),
+    ).toEqual(
+      expectOnly(
+        'handler is "index.handler", not "twistlock.handler"; ORIGINAL_HANDLER is not set; TW_POLICY is not set; no Defender layer',
+      ),
+    );
+  });
+
+  test.each([
+    ["the handler", (p: any) => (p.handler = "index.handler"), 'handler is "index.handler", not "twistlock.handler"'],
+    ["ORIGINAL_HANDLER", (p: any) => vars(p, (v) => delete v.ORIGINAL_HANDLER), "ORIGINAL_HANDLER is not set"],
+    ["TW_POLICY", (p: any) => vars(p, (v) => delete v.TW_POLICY), "TW_POLICY is not set"],
+    ["TW_POLICY's value", (p: any) => vars(p, (v) => (v.TW_POLICY = "")), "TW_POLICY is empty"],
+    ["the Defender layer", (p: any) => delete p.layers, "no Defender layer"],
+    [
+      "the Defender layer's place (last)",
+      (p: any) => p.layers.push("arn:aws:lambda:us-east-1:123456789012:layer:otel:3"),
+      "the Defender layer is not the last layer (the last is arn:aws:lambda:us-east-1:123456789012:layer:otel:3)",
+    ],
+    [
+      "the Defender layer, for another one",
+      (p: any) => (p.layers = ["arn:aws:lambda:us-east-1:123456789012:layer:otel:3"]),
+      "no Defender layer",
+    ],
+  ])("layer mode without %s", async (_what, change, problem) => {
+    expect(await check(change)).toEqual(expectOnly(problem));
+  });
+
+  test("embedded mode without TW_POLICY", async () => {
+    const reports = find(stack("lambda"), FN, "reports");
+    const ds = await verdicts(
+      pack,
+      edit(stack("lambda"), reports, (p) => delete p.environment, detach),
+    );
+    expect(lines(ds)).toEqual([
+      `lambda-functions-protected [mandatory]: ${FN} "reports" is not protected by the Serverless Defender (embedded): TW_POLICY is not set. ${LAMBDA_FIX}`,
+    ]);
+  });
+
+  test("a container-image function is reported as unprotectable, not passed", async () => {
+    expect(
+      await check((p) => {
+        p.packageType = "Image";
+        p.imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:1";
+        delete p.code;
+        delete p.runtime;
+      }),
+    ).toEqual([
+      `lambda-functions-protected [mandatory]: ${FN} "orders" cannot be protected: it is a container-image function, and the Serverless Defender protects zip functions only. Fix: deploy it as a zip function with ProtectedLambda (prisma-defender), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).`,
+    ]);
+  });
+
+  test.each(["provided.al2023", "go1.x"])("runtime %s is reported as unprotectable", async (runtime) => {
+    expect(await check((p) => (p.runtime = runtime))).toEqual([
+      `lambda-functions-protected [mandatory]: ${FN} "orders" cannot be protected: the Serverless Defender has no support for runtime ${runtime} (it covers Node.js, Python, Ruby, Java and .NET). Fix: move it to a supported runtime and declare it with ProtectedLambda (prisma-defender), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).`,
+    ]);
+  });
+});
+
+describe("fargate-tasks-protected", () => {
+  const web = () => find(stack("fargate"), TASK, "web");
+  const check = async (change: (containers: any[]) => void, id = "fargate", task = web) =>
+    lines(
+      await verdicts(
+        pack,
+        edit(stack(id), task(), (p) => editContainers(p, change), detach),
+      ),
+    );
+  const expectOnly = (problem: string, fix = TASK_FIX, name = "web") => [
+    `fargate-tasks-protected [mandatory]: ${TASK} "${name}" is not protected by the Defender: ${problem}. ${fix}`,
+  ];
+  const app = (cs: any[]) => cs.find((c) => c.name === "web");
+  const sidecar = (cs: any[]) => cs.find((c) => c.name === "TwistlockDefender");
+
+  test("the task as written before protection: every piece is missing", async () => {
+    const ds = await check((cs) => {
+      cs.splice(cs.indexOf(sidecar(cs)), 1);
+      const c = app(cs);
+      c.entryPoint = ["/docker-entrypoint.sh"];
+      delete c.volumesFrom;
+      delete c.dependsOn;
+    });
+    expect(ds).toEqual(
+      expectOnly(
+        "no TwistlockDefender sidecar container; container web: entryPoint is not wrapped by the Defender; container web: volumesFrom does not mount TwistlockDefender; container web: dependsOn does not start after TwistlockDefender",
+      ),
+    );
+  });
+
+  test.each([
+    ["the sidecar", (cs: any[]) => cs.splice(cs.indexOf(sidecar(cs)), 1), "no TwistlockDefender sidecar container"],
+    [
+      "the wrapped entrypoint",
+      (cs: any[]) => (app(cs).entryPoint = app(cs).entryPoint.slice(3)),
+      "container web: entryPoint is not wrapped by the Defender",
+    ],
+    ["volumesFrom", (cs: any[]) => delete app(cs).volumesFrom, "container web: volumesFrom does not mount TwistlockDefender"],
+    ["dependsOn", (cs: any[]) => delete app(cs).dependsOn, "container web: dependsOn does not start after TwistlockDefender"],
+    ["INSTALL_BUNDLE", (cs: any[]) => delete sidecar(cs).secrets, "container TwistlockDefender: INSTALL_BUNDLE is not set"],
+  ])("without %s", async (_what, change, problem) => {
+    expect(await check(change)).toEqual(expectOnly(problem));
+  });
+
+  const bundleInEnvironment = (cs: any[]) => {
+    const s = sidecar(cs);
+    delete s.secrets;
+    s.environment.push({ name: "INSTALL_BUNDLE", value: "eyJzZWNyZXRzIjp7fX0=" });
+  };
+
+  test("INSTALL_BUNDLE in the sidecar's plain environment: the placement and the plain credential", async () => {
+    expect(await check(bundleInEnvironment)).toEqual([
+      `defender-credentials-secret [mandatory]: ${TASK} "web" has INSTALL_BUNDLE as a plain (non-secret) value in containerDefinitions[1].environment[5]. Fix: take it from Secrets Manager through the container's \`secrets\` (ProtectedFargateTask does), or wrap the value in pulumi.secret().`,
+      ...expectOnly(
+        "container TwistlockDefender: INSTALL_BUNDLE is in plain environment, not secrets",
+        "Fix: take INSTALL_BUNDLE from Secrets Manager through `secrets` (ProtectedFargateTask's default), or set allowInstallBundleInEnvironment.",
+      ),
+    ]);
+  });
+
+  test("allowInstallBundleInEnvironment accepts the Console's placement (the definition must then be secret)", async () => {
+    await pack.configure({ "fargate-tasks-protected": { allowInstallBundleInEnvironment: true } });
+    const task = web();
+    const secretDefinition = edit(stack("fargate"), task, (p) => {
+      editContainers(p, bundleInEnvironment);
+      p.containerDefinitions = secret(p.containerDefinitions);
+    });
+    expect(lines(await verdicts(pack, secretDefinition))).toEqual([]);
+  });
+
+  test("an App-Embedded task whose image is not the Defender-embedded one", async () => {
+    const embedded = () => find(stack("embedded-image"), TASK, "orders-api");
+    const ds = await check((cs) => (cs[0].image = "public.ecr.aws/docker/library/node:22"), "embedded-image", embedded);
+    expect(ds).toEqual(
+      expectOnly(
+        "no TwistlockDefender sidecar container; container orders-api: entryPoint is not wrapped by the Defender; container orders-api: volumesFrom does not mount TwistlockDefender; container orders-api: dependsOn does not start after TwistlockDefender",
+        TASK_FIX,
+        "orders-api",
+      ),
+    );
+  });
+});
+
+describe("azure-function-apps-protected", () => {
+  const APP = "azure-native:web:WebApp";
+  const app = () => find(stack("azure-function"), APP, "orders");
+  const settings = (change: (s: { name: string; value: string }[]) => void) => (p: any) => {
+    const site = { ...reveal(p.siteConfig) };
+    site.appSettings = [...site.appSettings];
+    change(site.appSettings);
+    p.siteConfig = secret(site);
+  };
+  const check = async (change: (p: any) => void, extra: (r: WireResource) => void = detach) =>
+    lines(await verdicts(pack, edit(stack("azure-function"), app(), change, extra)));
+  const FIX =
+    "Fix: declare it with ProtectedAzureFunction (prisma-defender), or protect every app with protectStack().";
+
+  test("without the TW_POLICY app setting", async () => {
+    expect(await check(settings((s) => s.splice(s.findIndex((x) => x.name === "TW_POLICY"), 1)))).toEqual([
+      `azure-function-apps-protected [mandatory]: ${APP} "orders" is not protected by the Serverless Defender: the TW_POLICY app setting is not set. ${FIX}`,
+    ]);
+  });
+
+  test("with an empty TW_POLICY", async () => {
+    expect(await check(settings((s) => (s.find((x) => x.name === "TW_POLICY")!.value = "")))).toEqual([
+      `azure-function-apps-protected [mandatory]: ${APP} "orders" is not protected by the Serverless Defender: the TW_POLICY app setting is empty. ${FIX}`,
+    ]);
+  });
+
+  test("a Linux .NET function app is reported as unprotectable", async () => {
+    expect(await check((p) => ((p.reserved = true), (p.kind = "functionapp,linux")))).toEqual([
+      `azure-function-apps-protected [mandatory]: ${APP} "orders" cannot be protected: the Serverless Defender for Azure Functions runs in Windows function apps only. Fix: run it on a Windows plan and declare it with ProtectedAzureFunction (prisma-defender), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).`,
+    ]);
+  });
+
+  test("a Node.js function app is not a .NET one: not checked", async () => {
+    expect(
+      await check(
+        settings((s) => {
+          s.splice(s.findIndex((x) => x.name === "TW_POLICY"), 1);
+          s.find((x) => x.name === "FUNCTIONS_WORKER_RUNTIME")!.value = "node";
+        }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("defender-credentials-secret", () => {
+  test("TW_POLICY in a function's plain environment", async () => {
+    const fn = find(stack("lambda"), FN, "orders");
+    const ds = await verdicts(
+      pack,
+      edit(stack("lambda"), fn, (p) => (p.environment.variables = reveal(p.environment.variables))),
+    );
+    expect(lines(ds)).toEqual([
+      `defender-credentials-secret [mandatory]: ${FN} "orders" has TW_POLICY as a plain (non-secret) value in environment.variables.TW_POLICY. Fix: wrap the value in pulumi.secret() (the prisma-defender components keep it secret for you), or set it with \`pulumi config set --secret\`.`,
+    ]);
+  });
+
+  test("INSTALL_BUNDLE inside a CloudFormation template body that is not secret", async () => {
+    const cfn = find(stack("yaml"), "aws:cloudformation/stack:Stack", "reportsStack");
+    const ds = await verdicts(
+      pack,
+      edit(stack("yaml"), cfn, (p) => (p.templateBody = reveal(p.templateBody))),
+    );
+    expect(lines(ds)).toEqual([
+      `defender-credentials-secret [mandatory]: aws:cloudformation/stack:Stack "reportsStack" has INSTALL_BUNDLE as a plain (non-secret) value in templateBody.Resources.ReportsTask.Properties.ContainerDefinitions[1].Environment[4]. Fix: wrap the value in pulumi.secret() (the prisma-defender components keep it secret for you), or set it with \`pulumi config set --secret\`.`,
+    ]);
+  });
+
+  test("TW_POLICY as a plain Azure app setting", async () => {
+    const app = find(stack("azure-function"), "azure-native:web:WebApp", "orders");
+    const ds = await verdicts(
+      pack,
+      edit(stack("azure-function"), app, (p) => (p.siteConfig = reveal(p.siteConfig))),
+    );
+    expect(lines(ds).filter((l) => l.includes("TW_POLICY"))).toEqual([
+      `defender-credentials-secret [mandatory]: azure-native:web:WebApp "orders" has TW_POLICY as a plain (non-secret) value in siteConfig.appSettings[4]. Fix: wrap the value in pulumi.secret() (the prisma-defender components keep it secret for you), or set it with \`pulumi config set --secret\`.`,
+    ]);
+  });
+
+  test("a Console password given to a component as a plain value", async () => {
+    const component = find(stack("lambda"), "prisma-defender:index:ProtectedLambda", "orders");
+    const withInputs: WireResource = {
+      ...component,
+      inputs: { runtime: "nodejs20.x", console: { url: "https://console.example.com:8083", username: "ci", password: "hunter2" } },
+    };
+    expect(lines(await pack.analyze(withInputs))).toEqual([
+      `defender-credentials-secret [mandatory]: prisma-defender:index:ProtectedLambda "orders" has the Console password as a plain (non-secret) value in console.password. Fix: wrap the value in pulumi.secret() (the prisma-defender components keep it secret for you), or set it with \`pulumi config set --secret\`.`,
+    ]);
+    withInputs.inputs = { ...withInputs.inputs, console: { ...(withInputs.inputs.console as object), password: secret("hunter2") } };
+    expect(await pack.analyze(withInputs)).toEqual([]);
+  });
+});
+
+describe("defender-version", () => {
+  test("without a range it checks nothing", async () => {
+    expect(await pack.analyzeStack(stack("fargate"))).toEqual([]);
+  });
+
+  test("a range the examples' Defender (34.04.145) satisfies", async () => {
+    await pack.configure({ "defender-version": { range: ">=34.04" } });
+    for (const e of runs) expect(await pack.analyzeStack(e.resources)).toEqual([]);
+  });
+
+  test("a range it does not: each component that deploys a Defender is named", async () => {
+    await pack.configure({ "defender-version": { range: ">=34.5" } });
+    expect(lines(await pack.analyzeStack(stack("lambda")))).toEqual(
+      ["node-defender", "orders", "invoices", "reports"].map(
+        (n) =>
+          `defender-version [mandatory]: prisma-defender:index:${n === "node-defender" ? "DefenderLayer" : "ProtectedLambda"} "${n}" deploys Defender 34.04.145, outside the allowed range ">=34.5". Fix: upgrade the Compute Console (the components deploy the Console's Defender version), or change the range.`,
+      ),
+    );
+  });
+});
+
+describe("exclusions", () => {
+  const plain = (tags?: Record<string, string>) => {
+    const fn = find(stack("lambda"), FN, "orders");
+    return edit(
+      stack("lambda"),
+      fn,
+      (p) => {
+        p.handler = "index.handler";
+        delete p.layers;
+        p.environment = { variables: { TABLE_NAME: "orders" } };
+        if (tags) p.tags = tags;
+      },
+      detach,
+    );
+  };
+  const URN = "urn:pulumi:demo::prisma-defender-lambda::aws:lambda/function:Function::orders";
+
+  test("by tag: the function is not reported as unprotected, and the exclusion is listed", async () => {
+    expect(lines(await pack.analyzeStack(plain({ "prisma-defender-exclude": "SEC-123 legacy" })))).toEqual([
+      `defender-exclusions [advisory]: ${FN} "orders" is excluded from the Defender checks (tag prisma-defender-exclude="SEC-123 legacy").`,
+    ]);
+  });
+
+  test("by URN pattern", async () => {
+    await pack.configure({ "defender-exclusions": { urns: ["urn:pulumi:*::aws:lambda/function:Function::ord*"] } });
+    const ds = await pack.analyzeStack(plain());
+    expect(lines(ds)).toEqual([
+      `defender-exclusions [advisory]: ${FN} "orders" is excluded from the Defender checks (URN pattern "urn:pulumi:*::aws:lambda/function:Function::ord*").`,
+    ]);
+    expect(ds[0].urn).toBe(URN);
+  });
+
+  test("with the exclusions policy disabled nothing is excluded (an exclusion is never silent)", async () => {
+    await pack.configure({ "defender-exclusions": { enforcementLevel: "disabled" } });
+    const ds = await pack.analyzeStack(plain({ "prisma-defender-exclude": "SEC-123 legacy" }));
+    expect(ds.map((d) => [d.policyName, d.urn])).toEqual([["lambda-functions-protected", URN]]);
+  });
+});
