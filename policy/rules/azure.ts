@@ -5,7 +5,8 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { EXCLUDE_HINT, TYPE, exclusionReason, message, takeExclusions } from "./common";
 import { isUnknown, obj, raw, str } from "./wire";
 
-const FIX = "declare it with ProtectedAzureFunction (prisma-defender), or protect every app with protectStack()";
+const FIX =
+  "declare it with ProtectedAzureFunction (prisma-defender), or protect every app with protectStack()";
 
 /** App settings as a name → value map, from a list of {name, value} or a map. */
 function settings(v: unknown): Record<string, unknown> {
@@ -68,16 +69,25 @@ export function checkApp(app: App, extra: Record<string, unknown>): string | und
   }
   const twPolicy = { ...app.settings, ...extra }.TW_POLICY;
   if (twPolicy === undefined)
-    return message(r, "is not protected by the Serverless Defender: the TW_POLICY app setting is not set", FIX);
+    return message(
+      r,
+      "is not protected by the Serverless Defender: the TW_POLICY app setting is not set",
+      FIX,
+    );
   if (!isUnknown(twPolicy) && !str(twPolicy))
-    return message(r, "is not protected by the Serverless Defender: the TW_POLICY app setting is empty", FIX);
+    return message(
+      r,
+      "is not protected by the Serverless Defender: the TW_POLICY app setting is empty",
+      FIX,
+    );
   return undefined;
 }
 
 export function azurePolicy(): StackValidationPolicy {
   return {
     name: "azure-function-apps-protected",
-    description: "Every .NET Azure Function app has the Prisma Cloud Serverless Defender's TW_POLICY app setting.",
+    description:
+      "Every .NET Azure Function app has the Prisma Cloud Serverless Defender's TW_POLICY app setting.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       const excluded = takeExclusions("azure-function-apps-protected");

@@ -32,7 +32,8 @@ export function message(r: { type: string; name: string }, problem: string, fix:
 
 /** Whether `r` or one of its ancestors has type `type`. */
 export function under(r: PolicyResource, type: string): boolean {
-  for (let p: PolicyResource | undefined = r.parent; p; p = p.parent) if (p.type === type) return true;
+  for (let p: PolicyResource | undefined = r.parent; p; p = p.parent)
+    if (p.type === type) return true;
   return false;
 }
 
@@ -76,7 +77,10 @@ export function takeExclusions(policy: string): ExclusionConfig | undefined {
 }
 
 /** Why `r` is excluded (tag value or matching pattern), or undefined. */
-export function exclusionReason(r: PolicyResource, c: ExclusionConfig | undefined): string | undefined {
+export function exclusionReason(
+  r: PolicyResource,
+  c: ExclusionConfig | undefined,
+): string | undefined {
   if (!c) return undefined;
   const tags = obj(raw(r.props).tags);
   const tag = tags ? str(tags[c.tag]) : undefined;

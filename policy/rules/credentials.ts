@@ -87,7 +87,9 @@ export function credentialsPolicy(): ResourceValidationPolicy {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
       const props = raw(args.props);
-      const prisma = args.type.startsWith("prisma-defender:") || args.type === "pulumi:providers:prisma-defender";
+      const prisma =
+        args.type.startsWith("prisma-defender:") ||
+        args.type === "pulumi:providers:prisma-defender";
       const seen = new Set<string>();
       for (const f of findPlain(props, "", (p) => isSecretAt(args.props, p), prisma)) {
         const key = `${f.credential} ${f.path}`;

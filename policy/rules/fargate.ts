@@ -3,7 +3,16 @@
 // INSTALL_BUNDLE taken from `secrets` (Secrets Manager), not plain `environment`. Containers whose image was built
 // with the App-Embedded Defender (EmbeddedDefenderImage) carry the Defender themselves and need no sidecar.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { COMPONENT, EXCLUDE_HINT, TYPE, exclusionReason, glob, message, takeExclusions, under } from "./common";
+import {
+  COMPONENT,
+  EXCLUDE_HINT,
+  TYPE,
+  exclusionReason,
+  glob,
+  message,
+  takeExclusions,
+  under,
+} from "./common";
 import { arr, isUnknown, obj, parseJson, raw, str } from "./wire";
 
 // The Console's task definition rewrite (copied from provider/defender/taskDefinitionCheck.ts and the Console's

@@ -2,7 +2,16 @@
 // `twistlock.handler`, ORIGINAL_HANDLER, TW_POLICY, the Defender layer last) or embedded (prisma-defender's
 // generated wrapper as handler, TW_POLICY). Functions the Defender cannot cover are reported, never passed.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { COMPONENT, EXCLUDE_HINT, TYPE, exclusionReason, glob, message, takeExclusions, under } from "./common";
+import {
+  COMPONENT,
+  EXCLUDE_HINT,
+  TYPE,
+  exclusionReason,
+  glob,
+  message,
+  takeExclusions,
+  under,
+} from "./common";
 import { UNKNOWN, arr, isUnknown, obj, raw, str } from "./wire";
 
 /** Handler of the Defender layer (compute-api docs, "Layer usage"). */
@@ -35,7 +44,8 @@ export const LAMBDA_DEFAULTS: LambdaConfig = {
 /** `layers` as a whole is unknown in a preview: stands for one unknown (last) layer. */
 const UNKNOWN_LAYERS = [UNKNOWN];
 
-const FIX = "declare it with ProtectedLambda (prisma-defender), or protect every function with protectStack()";
+const FIX =
+  "declare it with ProtectedLambda (prisma-defender), or protect every function with protectStack()";
 
 /** `arn:aws:lambda:<region>:<account>:layer:<name>:<version>` → name. */
 const layerName = (arn: string) => /:layer:([^:]+)/.exec(arn)?.[1];

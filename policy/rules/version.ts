@@ -3,7 +3,7 @@
 // the TwistlockDefender sidecar image tag of task definitions written by hand.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import * as semver from "semver";
-import { message, under } from "./common";
+import { COMPONENT, TYPE, message, under } from "./common";
 import { SIDECAR } from "./fargate";
 import { arr, obj, parseJson, raw, str } from "./wire";
 
@@ -23,7 +23,7 @@ function versions(r: PolicyResource): string[] {
     const v = str(p.defenderVersion);
     return v ? [v] : [];
   }
-  if (r.type === "aws:ecs/taskDefinition:TaskDefinition" && !r.type.startsWith("prisma-defender") && !under(r, "prisma-defender:index:ProtectedFargateTask")) {
+  if (r.type === TYPE.taskDefinition && !under(r, COMPONENT.fargateTask)) {
     const sidecar = (arr(parseJson(p.containerDefinitions)) ?? [])
       .map((c) => obj(c))
       .find((c) => c?.name === SIDECAR);
@@ -51,10 +51,13 @@ export function versionPolicy(): StackValidationPolicy {
       const range = args.getConfig<{ range?: string }>().range;
       if (!range) args.notApplicable("no `range` is configured");
       const wanted = semver.validRange(normalize(range!));
-      if (!wanted) throw new Error(`defender-version: range ${JSON.stringify(range)} is not a semver range`);
+      if (!wanted)
+        throw new Error(`defender-version: range ${JSON.stringify(range)} is not a semver range`);
       for (const r of args.resources) {
         for (const v of versions(r)) {
-          const ok = semver.valid(semver.coerce(normalize(v))) && semver.satisfies(semver.coerce(normalize(v))!, wanted);
+          const ok =
+            semver.valid(semver.coerce(normalize(v))) &&
+            semver.satisfies(semver.coerce(normalize(v))!, wanted);
           if (ok) continue;
           report(
             message(

@@ -85,7 +85,9 @@ export function str(v: unknown): string | undefined {
 }
 
 export function obj(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v && typeof v === "object" && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 export function arr(v: unknown): unknown[] | undefined {

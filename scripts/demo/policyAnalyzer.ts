@@ -18,8 +18,12 @@ const analyzerRpc = require(path.join(proto, "analyzer_grpc_pb"));
 const analyzerPb = require(path.join(proto, "analyzer_pb"));
 const engineRpc = require(path.join(proto, "engine_grpc_pb"));
 const enginePb = require(path.join(proto, "engine_pb"));
-const structPb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [proto] }));
-const emptyPb = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [proto] }));
+const structPb = require(
+  require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [proto] }),
+);
+const emptyPb = require(
+  require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [proto] }),
+);
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -73,8 +77,10 @@ async function startEngine(logs: string[]): Promise<{ address: string; close(): 
     startDebugging: (_call: any, cb: any) => cb(null, new emptyPb.Empty()),
   });
   const port: number = await new Promise((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e: unknown, p: number) =>
-      e ? reject(e) : resolve(p),
+    server.bindAsync(
+      "127.0.0.1:0",
+      grpc.ServerCredentials.createInsecure(),
+      (e: unknown, p: number) => (e ? reject(e) : resolve(p)),
     ),
   );
   return {
@@ -94,7 +100,9 @@ function diagnostics(res: any): Diagnostic[] {
   return res.getDiagnosticsList().map((d: any) => ({
     policyName: d.getPolicyname(),
     message: d.getMessage(),
-    enforcementLevel: [...LEVELS, "remediate"][d.getEnforcementlevel()] as Diagnostic["enforcementLevel"],
+    enforcementLevel: [...LEVELS, "remediate"][
+      d.getEnforcementlevel()
+    ] as Diagnostic["enforcementLevel"],
     urn: d.getUrn(),
   }));
 }
@@ -105,7 +113,11 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
   const engine = await startEngine(logs);
   const child = spawn(
     process.execPath,
-    [path.join(packDir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), engine.address, "."],
+    [
+      path.join(packDir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"),
+      engine.address,
+      ".",
+    ],
     { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stderr.on("data", (d: Buffer) => logs.push(`stderr: ${d.toString().trimEnd()}`));
@@ -117,14 +129,20 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
       if (m) resolve(Number(m[1]));
     });
     child.on("exit", (code) =>
-      reject(new Error(`the policy pack exited (${code}) before printing its port:\n${logs.join("\n")}`)),
+      reject(
+        new Error(`the policy pack exited (${code}) before printing its port:\n${logs.join("\n")}`),
+      ),
     );
   });
-  const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": 400 * 1024 * 1024,
-  });
+  const client = new analyzerRpc.AnalyzerClient(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+    {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return {
+  const pack: RunningPack = {
     logs,
     async info() {
       const res = await unary(client, "getAnalyzerInfo", new emptyPb.Empty());
@@ -142,13 +160,15 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
     async configure(config) {
       // Like the CLI, a policy whose level the config does not set gets its default (from GetAnalyzerInfo).
       const defaults = Object.fromEntries(
-        (await this.info()).policies.map((p) => [p.name, p.enforcementLevel]),
+        (await pack.info()).policies.map((p) => [p.name, p.enforcementLevel]),
       );
       const req = new analyzerPb.ConfigureAnalyzerRequest();
       const map = req.getPolicyconfigMap();
       for (const [name, { enforcementLevel, ...props }] of Object.entries(config)) {
         const pc = new analyzerPb.PolicyConfig();
-        pc.setEnforcementlevel(LEVELS.indexOf(enforcementLevel ?? (defaults[name] as EnforcementLevel)));
+        pc.setEnforcementlevel(
+          LEVELS.indexOf(enforcementLevel ?? (defaults[name] as EnforcementLevel)),
+        );
         pc.setProperties(structPb.Struct.fromJavaScript(props));
         map.set(name, pc);
       }
@@ -191,4 +211,5 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
       await engine.close();
     },
   };
+  return pack;
 }

@@ -52,16 +52,11 @@ export function downgradeReferences(v: unknown): unknown {
   if (o[SIG] === RESOURCE_SIG) return typeof o.id === "string" && o.id ? o.id : o.urn;
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, downgradeReferences(x)]));
 }
-const wire = (struct: any) => downgradeReferences(struct?.toJavaScript() ?? {}) as Record<string, unknown>;
+const wire = (struct: any) =>
+  downgradeReferences(struct?.toJavaScript() ?? {}) as Record<string, unknown>;
 const settingsModule = () =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(
-    path.join(
-      path.dirname(require.resolve("@pulumi/pulumi")),
-      "runtime",
-      "settings",
-    ),
-  );
+  require(path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "settings"));
 
 /**
  * Wraps the (mock) resource monitor to keep each request in wire form: the engine's analyzers see exactly these

@@ -28,7 +28,9 @@ test("GetAnalyzerInfo: the pack, one policy per rule, each with its default leve
   expect(info.name).toBe("prisma-defender");
   expect(info.version).toBe("0.1.0");
   expect(info.policies.map((p) => [p.name, p.enforcementLevel])).toEqual(POLICIES);
-  const schema = Object.fromEntries(info.policies.map((p) => [p.name, Object.keys(p.configSchema ?? {})]));
+  const schema = Object.fromEntries(
+    info.policies.map((p) => [p.name, Object.keys(p.configSchema ?? {})]),
+  );
   expect(schema).toEqual({
     "defender-exclusions": ["tag", "urns"],
     "lambda-functions-protected": ["defenderLayerNames", "wrappedHandlers"],
@@ -40,7 +42,13 @@ test("GetAnalyzerInfo: the pack, one policy per rule, each with its default leve
 });
 
 test("every example passes: Analyze on each resource's inputs and AnalyzeStack on the stack", async () => {
-  expect(deployed.map((e) => e.id)).toEqual(["azure-function", "embedded-image", "fargate", "lambda", "yaml"]);
+  expect(deployed.map((e) => e.id)).toEqual([
+    "azure-function",
+    "embedded-image",
+    "fargate",
+    "lambda",
+    "yaml",
+  ]);
   for (const e of deployed) {
     expect({ example: e.id, verdicts: lines(await verdicts(pack, e.resources)) }).toEqual({
       example: e.id,
@@ -67,11 +75,16 @@ describe("enforcement levels are configurable per policy", () => {
   const unprotected = () => {
     const lambda = deployed.find((e) => e.id === "lambda")!.resources;
     const fn = find(lambda, "aws:lambda/function:Function", "orders");
-    return edit(lambda, fn, (p) => {
-      p.handler = "index.handler";
-      delete p.layers;
-      p.environment = { variables: { TABLE_NAME: "orders" } };
-    }, detach);
+    return edit(
+      lambda,
+      fn,
+      (p) => {
+        p.handler = "index.handler";
+        delete p.layers;
+        p.environment = { variables: { TABLE_NAME: "orders" } };
+      },
+      detach,
+    );
   };
   afterEach(() => pack.configure({}));
 

@@ -26,14 +26,21 @@ test("the program registers the hand-protected workloads, none under a prisma-de
       "azure-native:web:WebApp",
     ].includes(r.type),
   );
-  expect(workloads.map((r) => r.name).sort()).toEqual(
-    ["api", "billing", "ledger", "orders", "reports", "worker"],
-  );
+  expect(workloads.map((r) => r.name).sort()).toEqual([
+    "api",
+    "billing",
+    "ledger",
+    "orders",
+    "reports",
+    "worker",
+  ]);
   expect(resources.filter((r) => r.type.startsWith("prisma-defender:"))).toEqual([]);
 });
 
 test("every hand-protected workload passes once the twistcli-built image is named in embeddedImages", async () => {
-  await pack.configure({ "fargate-tasks-protected": { embeddedImages: ["registry.example.com/*-embedded"] } });
+  await pack.configure({
+    "fargate-tasks-protected": { embeddedImages: ["registry.example.com/*-embedded"] },
+  });
   expect(lines(await verdicts(pack, resources))).toEqual([]);
 });
 

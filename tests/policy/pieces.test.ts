@@ -62,8 +62,16 @@ describe("lambda-functions-protected", () => {
   });
 
   test.each([
-    ["the handler", (p: any) => (p.handler = "index.handler"), 'handler is "index.handler", not "twistlock.handler"'],
-    ["ORIGINAL_HANDLER", (p: any) => vars(p, (v) => delete v.ORIGINAL_HANDLER), "ORIGINAL_HANDLER is not set"],
+    [
+      "the handler",
+      (p: any) => (p.handler = "index.handler"),
+      'handler is "index.handler", not "twistlock.handler"',
+    ],
+    [
+      "ORIGINAL_HANDLER",
+      (p: any) => vars(p, (v) => delete v.ORIGINAL_HANDLER),
+      "ORIGINAL_HANDLER is not set",
+    ],
     ["TW_POLICY", (p: any) => vars(p, (v) => delete v.TW_POLICY), "TW_POLICY is not set"],
     ["TW_POLICY's value", (p: any) => vars(p, (v) => (v.TW_POLICY = "")), "TW_POLICY is empty"],
     ["the Defender layer", (p: any) => delete p.layers, "no Defender layer"],
@@ -105,11 +113,14 @@ describe("lambda-functions-protected", () => {
     ]);
   });
 
-  test.each(["provided.al2023", "go1.x"])("runtime %s is reported as unprotectable", async (runtime) => {
-    expect(await check((p) => (p.runtime = runtime))).toEqual([
-      `lambda-functions-protected [mandatory]: ${FN} "orders" cannot be protected: the Serverless Defender has no support for runtime ${runtime} (it covers Node.js, Python, Ruby, Java and .NET). Fix: move it to a supported runtime and declare it with ProtectedLambda (prisma-defender), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).`,
-    ]);
-  });
+  test.each(["provided.al2023", "go1.x"])(
+    "runtime %s is reported as unprotectable",
+    async (runtime) => {
+      expect(await check((p) => (p.runtime = runtime))).toEqual([
+        `lambda-functions-protected [mandatory]: ${FN} "orders" cannot be protected: the Serverless Defender has no support for runtime ${runtime} (it covers Node.js, Python, Ruby, Java and .NET). Fix: move it to a supported runtime and declare it with ProtectedLambda (prisma-defender), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).`,
+      ]);
+    },
+  );
 });
 
 describe("fargate-tasks-protected", () => {
@@ -143,15 +154,31 @@ describe("fargate-tasks-protected", () => {
   });
 
   test.each([
-    ["the sidecar", (cs: any[]) => cs.splice(cs.indexOf(sidecar(cs)), 1), "no TwistlockDefender sidecar container"],
+    [
+      "the sidecar",
+      (cs: any[]) => cs.splice(cs.indexOf(sidecar(cs)), 1),
+      "no TwistlockDefender sidecar container",
+    ],
     [
       "the wrapped entrypoint",
       (cs: any[]) => (app(cs).entryPoint = app(cs).entryPoint.slice(3)),
       "container web: entryPoint is not wrapped by the Defender",
     ],
-    ["volumesFrom", (cs: any[]) => delete app(cs).volumesFrom, "container web: volumesFrom does not mount TwistlockDefender"],
-    ["dependsOn", (cs: any[]) => delete app(cs).dependsOn, "container web: dependsOn does not start after TwistlockDefender"],
-    ["INSTALL_BUNDLE", (cs: any[]) => delete sidecar(cs).secrets, "container TwistlockDefender: INSTALL_BUNDLE is not set"],
+    [
+      "volumesFrom",
+      (cs: any[]) => delete app(cs).volumesFrom,
+      "container web: volumesFrom does not mount TwistlockDefender",
+    ],
+    [
+      "dependsOn",
+      (cs: any[]) => delete app(cs).dependsOn,
+      "container web: dependsOn does not start after TwistlockDefender",
+    ],
+    [
+      "INSTALL_BUNDLE",
+      (cs: any[]) => delete sidecar(cs).secrets,
+      "container TwistlockDefender: INSTALL_BUNDLE is not set",
+    ],
   ])("without %s", async (_what, change, problem) => {
     expect(await check(change)).toEqual(expectOnly(problem));
   });
@@ -184,7 +211,11 @@ describe("fargate-tasks-protected", () => {
 
   test("an App-Embedded task whose image is not the Defender-embedded one", async () => {
     const embedded = () => find(stack("embedded-image"), TASK, "orders-api");
-    const ds = await check((cs) => (cs[0].image = "public.ecr.aws/docker/library/node:22"), "embedded-image", embedded);
+    const ds = await check(
+      (cs) => (cs[0].image = "public.ecr.aws/docker/library/node:22"),
+      "embedded-image",
+      embedded,
+    );
     expect(ds).toEqual(
       expectOnly(
         "no TwistlockDefender sidecar container; container orders-api: entryPoint is not wrapped by the Defender; container orders-api: volumesFrom does not mount TwistlockDefender; container orders-api: dependsOn does not start after TwistlockDefender",
@@ -210,13 +241,24 @@ describe("azure-function-apps-protected", () => {
     "Fix: declare it with ProtectedAzureFunction (prisma-defender), or protect every app with protectStack().";
 
   test("without the TW_POLICY app setting", async () => {
-    expect(await check(settings((s) => s.splice(s.findIndex((x) => x.name === "TW_POLICY"), 1)))).toEqual([
+    expect(
+      await check(
+        settings((s) =>
+          s.splice(
+            s.findIndex((x) => x.name === "TW_POLICY"),
+            1,
+          ),
+        ),
+      ),
+    ).toEqual([
       `azure-function-apps-protected [mandatory]: ${APP} "orders" is not protected by the Serverless Defender: the TW_POLICY app setting is not set. ${FIX}`,
     ]);
   });
 
   test("with an empty TW_POLICY", async () => {
-    expect(await check(settings((s) => (s.find((x) => x.name === "TW_POLICY")!.value = "")))).toEqual([
+    expect(
+      await check(settings((s) => (s.find((x) => x.name === "TW_POLICY")!.value = ""))),
+    ).toEqual([
       `azure-function-apps-protected [mandatory]: ${APP} "orders" is not protected by the Serverless Defender: the TW_POLICY app setting is empty. ${FIX}`,
     ]);
   });
@@ -231,7 +273,10 @@ describe("azure-function-apps-protected", () => {
     expect(
       await check(
         settings((s) => {
-          s.splice(s.findIndex((x) => x.name === "TW_POLICY"), 1);
+          s.splice(
+            s.findIndex((x) => x.name === "TW_POLICY"),
+            1,
+          );
           s.find((x) => x.name === "FUNCTIONS_WORKER_RUNTIME")!.value = "node";
         }),
       ),
@@ -277,12 +322,18 @@ describe("defender-credentials-secret", () => {
     const component = find(stack("lambda"), "prisma-defender:index:ProtectedLambda", "orders");
     const withInputs: WireResource = {
       ...component,
-      inputs: { runtime: "nodejs20.x", console: { url: "https://console.example.com:8083", username: "ci", password: "hunter2" } },
+      inputs: {
+        runtime: "nodejs20.x",
+        console: { url: "https://console.example.com:8083", username: "ci", password: "hunter2" },
+      },
     };
     expect(lines(await pack.analyze(withInputs))).toEqual([
       `defender-credentials-secret [mandatory]: prisma-defender:index:ProtectedLambda "orders" has the Console password as a plain (non-secret) value in console.password. Fix: wrap the value in pulumi.secret() (the prisma-defender components keep it secret for you), or set it with \`pulumi config set --secret\`.`,
     ]);
-    withInputs.inputs = { ...withInputs.inputs, console: { ...(withInputs.inputs.console as object), password: secret("hunter2") } };
+    withInputs.inputs = {
+      ...withInputs.inputs,
+      console: { ...(withInputs.inputs.console as object), password: secret("hunter2") },
+    };
     expect(await pack.analyze(withInputs)).toEqual([]);
   });
 });
@@ -326,13 +377,17 @@ describe("exclusions", () => {
   const URN = "urn:pulumi:demo::prisma-defender-lambda::aws:lambda/function:Function::orders";
 
   test("by tag: the function is not reported as unprotected, and the exclusion is listed", async () => {
-    expect(lines(await pack.analyzeStack(plain({ "prisma-defender-exclude": "SEC-123 legacy" })))).toEqual([
+    expect(
+      lines(await pack.analyzeStack(plain({ "prisma-defender-exclude": "SEC-123 legacy" }))),
+    ).toEqual([
       `defender-exclusions [advisory]: ${FN} "orders" is excluded from the Defender checks (tag prisma-defender-exclude="SEC-123 legacy").`,
     ]);
   });
 
   test("by URN pattern", async () => {
-    await pack.configure({ "defender-exclusions": { urns: ["urn:pulumi:*::aws:lambda/function:Function::ord*"] } });
+    await pack.configure({
+      "defender-exclusions": { urns: ["urn:pulumi:*::aws:lambda/function:Function::ord*"] },
+    });
     const ds = await pack.analyzeStack(plain());
     expect(lines(ds)).toEqual([
       `defender-exclusions [advisory]: ${FN} "orders" is excluded from the Defender checks (URN pattern "urn:pulumi:*::aws:lambda/function:Function::ord*").`,

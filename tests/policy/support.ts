@@ -71,11 +71,16 @@ export function editContainers(props: Record<string, any>, change: (containers: 
 }
 
 /** Everything the pack reports for a stack: Analyze on each resource's inputs, then AnalyzeStack. */
-export async function verdicts(pack: RunningPack, resources: WireResource[]): Promise<Diagnostic[]> {
+export async function verdicts(
+  pack: RunningPack,
+  resources: WireResource[],
+): Promise<Diagnostic[]> {
   const each = await Promise.all(resources.map((r) => pack.analyze(r)));
   return [...each.flat(), ...(await pack.analyzeStack(resources))];
 }
 
 /** `policy: message` without the policy's description line the analyzer puts first. */
 export const lines = (ds: Diagnostic[]) =>
-  ds.map((d) => `${d.policyName} [${d.enforcementLevel}]: ${d.message.split("\n").slice(1).join("\n")}`);
+  ds.map(
+    (d) => `${d.policyName} [${d.enforcementLevel}]: ${d.message.split("\n").slice(1).join("\n")}`,
+  );
