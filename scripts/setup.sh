@@ -13,3 +13,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}"
 fi
 npm ci --no-audit --no-fund
+# The policy pack (policy/) has its own dependencies, as `pulumi preview --policy-pack policy` expects; reinstalled
+# only when its lockfile changed since the last install.
+lock_sum="$(sha256sum policy/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat policy/node_modules/.setup-lock.sha256 2>/dev/null)" != "$lock_sum" ]; then
+  (cd policy && npm ci --no-audit --no-fund)
+  echo "$lock_sum" > policy/node_modules/.setup-lock.sha256
+fi

@@ -49,3 +49,13 @@ test("without that option the task running it is the one violation: its image is
     'fargate-tasks-protected [mandatory]: aws:ecs/taskDefinition:TaskDefinition "worker" is not protected by the Defender: no TwistlockDefender sidecar container; container worker: entryPoint is not wrapped by the Defender; container worker: volumesFrom does not mount TwistlockDefender; container worker: dependsOn does not start after TwistlockDefender. Fix: declare it with ProtectedFargateTask (prisma-defender) in place of aws.ecs.TaskDefinition, or protect every task with protectStack(), or, to accept it unprotected, tag it prisma-defender-exclude=<reason> (listed by defender-exclusions).',
   ]);
 });
+
+test("defender-version reads a hand-written task's Defender from its sidecar image tag", async () => {
+  await pack.configure({
+    "fargate-tasks-protected": { embeddedImages: ["registry.example.com/*-embedded"] },
+    "defender-version": { range: ">=34.5" },
+  });
+  expect(lines(await pack.analyzeStack(resources))).toEqual([
+    'defender-version [mandatory]: aws:ecs/taskDefinition:TaskDefinition "api" deploys Defender 34.04.145, outside the allowed range ">=34.5". Fix: upgrade the Compute Console (the components deploy the Console\'s Defender version), or change the range.',
+  ]);
+});
