@@ -18,8 +18,8 @@ export const TYPE = {
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
   webApp: "azure-native:web:WebApp",
   webAppSettings: "azure-native:web:WebAppApplicationSettings",
-  windowsFunctionApp: "azure:appservice:WindowsFunctionApp",
-  linuxFunctionApp: "azure:appservice:LinuxFunctionApp",
+  windowsFunctionApp: "azure:appservice/windowsFunctionApp:WindowsFunctionApp",
+  linuxFunctionApp: "azure:appservice/linuxFunctionApp:LinuxFunctionApp",
 } as const;
 
 /** `aws:ecs/taskDefinition:TaskDefinition "web"`: how every message names a resource. */

@@ -269,6 +269,57 @@ describe("azure-function-apps-protected", () => {
     ]);
   });
 
+  test("azure (classic) WindowsFunctionApp and a separate WebAppApplicationSettings resource", async () => {
+    const urn = (t: string, n: string) => `urn:pulumi:demo::manual::${t}::${n}`;
+    const classic = (appSettings: Record<string, unknown>): WireResource => ({
+      urn: urn("azure:appservice/windowsFunctionApp:WindowsFunctionApp", "billing"),
+      type: "azure:appservice/windowsFunctionApp:WindowsFunctionApp",
+      name: "billing",
+      custom: true,
+      inputs: {},
+      outputs: {
+        name: "billing-app",
+        siteConfig: { applicationStack: { dotnetVersion: "v8.0" } },
+        appSettings,
+      },
+      propertyDependencies: {},
+      dependencies: [],
+    });
+    expect(lines(await pack.analyzeStack([classic({ ORDERS: "1" })]))).toEqual([
+      `azure-function-apps-protected [mandatory]: azure:appservice/windowsFunctionApp:WindowsFunctionApp "billing" is not protected by the Serverless Defender: the TW_POLICY app setting is not set. ${FIX}`,
+    ]);
+    expect(await pack.analyzeStack([classic({ TW_POLICY: secret("eyJydWxlcyI6W119") })])).toEqual(
+      [],
+    );
+    // The app's own settings lack TW_POLICY, a WebAppApplicationSettings resource for the same app sets it.
+    const separate: WireResource = {
+      urn: urn("azure-native:web:WebAppApplicationSettings", "orders-settings"),
+      type: "azure-native:web:WebAppApplicationSettings",
+      name: "orders-settings",
+      custom: true,
+      inputs: {},
+      outputs: {
+        name: reveal(find(stack("azure-function"), APP, "orders").outputs.name),
+        resourceGroupName: "functions",
+        properties: { TW_POLICY: secret("eyJydWxlcyI6W119") },
+      },
+      propertyDependencies: {},
+      dependencies: [],
+    };
+    const noSetting = edit(
+      stack("azure-function"),
+      app(),
+      settings((s) =>
+        s.splice(
+          s.findIndex((x) => x.name === "TW_POLICY"),
+          1,
+        ),
+      ),
+      detach,
+    );
+    expect(await pack.analyzeStack([...noSetting, separate])).toEqual([]);
+  });
+
   test("a Node.js function app is not a .NET one: not checked", async () => {
     expect(
       await check(
