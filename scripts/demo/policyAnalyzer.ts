@@ -142,6 +142,12 @@ export async function startPolicyPack(packDir = POLICY_DIR): Promise<RunningPack
     },
   );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  // The CLI's first call once the pack is up: the stack it analyzes.
+  const stackReq = new analyzerPb.AnalyzerStackConfigureRequest();
+  stackReq.setStack("demo");
+  stackReq.setProject("prisma-defender-policy-test");
+  stackReq.setOrganization("organization");
+  await unary(client, "configureStack", stackReq);
   const pack: RunningPack = {
     logs,
     async info() {

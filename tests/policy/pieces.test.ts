@@ -26,6 +26,8 @@ afterAll(() => pack?.close());
 afterEach(() => pack.configure({}));
 
 const FN = "aws:lambda/function:Function";
+/** The engine's marker for a value a preview does not know yet. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const LAMBDA_FIX =
   "Fix: declare it with ProtectedLambda (prisma-defender), or protect every function with protectStack().";
@@ -98,6 +100,22 @@ describe("lambda-functions-protected", () => {
     expect(lines(ds)).toEqual([
       `lambda-functions-protected [mandatory]: ${FN} "reports" is not protected by the Serverless Defender (embedded): TW_POLICY is not set. ${LAMBDA_FIX}`,
     ]);
+  });
+
+  test("in a preview, layers not known yet and not from a DefenderLayer cannot be verified", async () => {
+    const ds = await verdicts(
+      pack,
+      edit(
+        stack("lambda"),
+        orders(),
+        (p) => (p.layers = UNKNOWN),
+        (r) => {
+          detach(r);
+          r.propertyDependencies = { layers: [] };
+        },
+      ),
+    );
+    expect(lines(ds)).toEqual(expectOnly("the layers are not known before deploy"));
   });
 
   test("a container-image function is reported as unprotectable, not passed", async () => {
@@ -207,6 +225,24 @@ describe("fargate-tasks-protected", () => {
       p.containerDefinitions = secret(p.containerDefinitions);
     });
     expect(lines(await verdicts(pack, secretDefinition))).toEqual([]);
+  });
+
+  test("in a preview, a hand-written task whose containers are not known yet cannot be verified", async () => {
+    const ds = await verdicts(
+      pack,
+      edit(
+        stack("fargate"),
+        web(),
+        (p) => (p.containerDefinitions = UNKNOWN),
+        (r) => {
+          detach(r);
+          r.propertyDependencies = { containerDefinitions: [] };
+        },
+      ),
+    );
+    expect(lines(ds)).toEqual([
+      `fargate-tasks-protected [mandatory]: ${TASK} "web" cannot be verified: its containerDefinitions are not known before deploy. Fix: declare it with ProtectedFargateTask (prisma-defender) in place of aws.ecs.TaskDefinition, or protect every task with protectStack().`,
+    ]);
   });
 
   test("an App-Embedded task whose image is not the Defender-embedded one", async () => {
