@@ -2,7 +2,15 @@
 // Defender reads (its code must also carry the Defender: `npx prisma-defender prepare-azure-function` checks that,
 // which infrastructure code cannot). The Defender runs in Windows function apps only; Linux ones are reported.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { EXCLUDE_HINT, TYPE, exclusionReason, message, takeExclusions } from "./common";
+import {
+  COMPONENT,
+  EXCLUDE_HINT,
+  TYPE,
+  exclusionReason,
+  message,
+  takeExclusions,
+  under,
+} from "./common";
 import { isUnknown, obj, raw, str } from "./wire";
 
 const FIX =
@@ -24,7 +32,8 @@ function settings(v: unknown): Record<string, unknown> {
 
 interface App {
   resource: PolicyResource;
-  settings: Record<string, unknown>;
+  /** Undefined in a preview when the settings are not known yet (unknown as a whole when one value is). */
+  settings: Record<string, unknown> | undefined;
   linux: boolean;
   dotnet: boolean;
 }
@@ -34,24 +43,26 @@ function functionApp(r: PolicyResource): App | undefined {
   if (r.type === TYPE.webApp) {
     const kind = (str(p.kind) ?? "").toLowerCase();
     if (!kind.includes("functionapp")) return undefined;
-    const s = settings(obj(p.siteConfig)?.appSettings);
-    const worker = (str(s.FUNCTIONS_WORKER_RUNTIME) ?? "").toLowerCase();
+    const list = isUnknown(p.siteConfig) ? p.siteConfig : obj(p.siteConfig)?.appSettings;
+    const s = isUnknown(list) ? undefined : settings(list);
+    const worker = (str(s?.FUNCTIONS_WORKER_RUNTIME) ?? "").toLowerCase();
     return {
       resource: r,
       settings: s,
       linux: kind.includes("linux") || p.reserved === true,
-      dotnet: worker.startsWith("dotnet"),
+      // Unknown settings: the worker runtime is unknown too, so the app counts as .NET (checked, not skipped).
+      dotnet: !s || worker.startsWith("dotnet"),
     };
   }
   if (r.type === TYPE.windowsFunctionApp || r.type === TYPE.linuxFunctionApp) {
-    const s = settings(p.appSettings);
+    const s = isUnknown(p.appSettings) ? undefined : settings(p.appSettings);
     const stack = obj(obj(p.siteConfig)?.applicationStack);
-    const worker = (str(s.FUNCTIONS_WORKER_RUNTIME) ?? "").toLowerCase();
+    const worker = (str(s?.FUNCTIONS_WORKER_RUNTIME) ?? "").toLowerCase();
     return {
       resource: r,
       settings: s,
       linux: r.type === TYPE.linuxFunctionApp,
-      dotnet: worker.startsWith("dotnet") || str(stack?.dotnetVersion) !== undefined,
+      dotnet: !s || worker.startsWith("dotnet") || str(stack?.dotnetVersion) !== undefined,
     };
   }
   return undefined;
@@ -60,6 +71,11 @@ function functionApp(r: PolicyResource): App | undefined {
 export function checkApp(app: App, extra: Record<string, unknown>): string | undefined {
   if (!app.dotnet) return undefined;
   const r = app.resource;
+  if (!app.settings && !("TW_POLICY" in extra)) {
+    // ProtectedAzureFunction sets TW_POLICY itself and fails the deployment without it.
+    if (under(r, COMPONENT.azureFunction)) return undefined;
+    return message(r, "cannot be verified: its app settings are not known before deploy", FIX);
+  }
   if (app.linux) {
     return message(
       r,

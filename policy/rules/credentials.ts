@@ -44,7 +44,8 @@ export function findPlain(
     // A document in a string (a task definition, a template): its parts share the string's secretness.
     let doc: unknown;
     try {
-      doc = /^\s*[[{]/.test(v) ? JSON.parse(v) : YAML.parse(v);
+      // YAML only for multi-line text: a one-line description such as "INSTALL_BUNDLE: see the wiki" is not one.
+      doc = /^\s*[[{]/.test(v) ? JSON.parse(v) : v.includes("\n") ? YAML.parse(v) : undefined;
     } catch {
       return out;
     }

@@ -67,7 +67,16 @@ export function checkFunction(
   config: LambdaConfig,
 ): string | undefined {
   const p = raw(fn.props);
-  const env = obj(obj(p.environment)?.variables) ?? {};
+  // In a preview the variables are unknown as a whole when one of them is. ProtectedLambda sets TW_POLICY and
+  // ORIGINAL_HANDLER itself (and fails the deployment without them); any other function cannot be verified yet.
+  const envUnknown = isUnknown(p.environment) || isUnknown(obj(p.environment)?.variables);
+  const env: Record<string, unknown> | undefined = envUnknown
+    ? undefined
+    : (obj(obj(p.environment)?.variables) ?? {});
+  const envProblem =
+    envUnknown && !under(fn, COMPONENT.lambda)
+      ? "its environment variables are not known before deploy"
+      : undefined;
   const runtime = str(p.runtime);
   const handler = str(p.handler);
   if (str(p.packageType) === "Image") {
@@ -84,9 +93,10 @@ export function checkFunction(
       `move it to a supported runtime and declare it with ProtectedLambda (prisma-defender), ${EXCLUDE_HINT()}`,
     );
   }
-  const twPolicy = env.TW_POLICY;
-  const missingPolicy =
-    twPolicy === undefined
+  const twPolicy = env?.TW_POLICY;
+  const missingPolicy = !env
+    ? envProblem
+    : twPolicy === undefined
       ? "TW_POLICY is not set"
       : !isUnknown(twPolicy) && !str(twPolicy)
         ? "TW_POLICY is empty"
@@ -102,7 +112,7 @@ export function checkFunction(
     handler &&
     (family === "java" || family === "dotnet") &&
     config.wrappedHandlers.some((h) => glob(h).test(handler));
-  if (handWrapped && !layers?.length && env.ORIGINAL_HANDLER === undefined) {
+  if (handWrapped && !layers?.length && env?.ORIGINAL_HANDLER === undefined) {
     return missingPolicy
       ? message(fn, `is not protected by the Serverless Defender (embedded): ${missingPolicy}`, FIX)
       : undefined;
@@ -112,8 +122,8 @@ export function checkFunction(
   if (handler !== undefined && handler !== LAYER_HANDLER && !isUnknown(p.handler)) {
     missing.push(`handler is "${handler}", not "${LAYER_HANDLER}"`);
   }
-  if (env.ORIGINAL_HANDLER === undefined) missing.push("ORIGINAL_HANDLER is not set");
-  else if (!isUnknown(env.ORIGINAL_HANDLER) && !str(env.ORIGINAL_HANDLER))
+  if (env && env.ORIGINAL_HANDLER === undefined) missing.push("ORIGINAL_HANDLER is not set");
+  else if (env && !isUnknown(env.ORIGINAL_HANDLER) && !str(env.ORIGINAL_HANDLER))
     missing.push("ORIGINAL_HANDLER is empty");
   if (missingPolicy) missing.push(missingPolicy);
   const layerProblem = checkLayers(fn, layers, stackLayers, config);

@@ -118,6 +118,19 @@ describe("lambda-functions-protected", () => {
     expect(lines(ds)).toEqual(expectOnly("the layers are not known before deploy"));
   });
 
+  test("in a preview, unknown environment variables: ProtectedLambda's function passes, a plain one cannot be verified", async () => {
+    const unknownEnv = (p: any) => (p.environment = { variables: secret(UNKNOWN) });
+    expect(
+      await verdicts(
+        pack,
+        edit(stack("lambda"), orders(), unknownEnv, () => {}),
+      ),
+    ).toEqual([]);
+    expect(await check(unknownEnv)).toEqual(
+      expectOnly("its environment variables are not known before deploy"),
+    );
+  });
+
   test("a container-image function is reported as unprotectable, not passed", async () => {
     expect(
       await check((p) => {
@@ -354,6 +367,19 @@ describe("azure-function-apps-protected", () => {
       detach,
     );
     expect(await pack.analyzeStack([...noSetting, separate])).toEqual([]);
+  });
+
+  test("in a preview, unknown app settings: ProtectedAzureFunction's app passes, a plain one cannot be verified", async () => {
+    const unknown = (p: any) => (p.siteConfig = secret(UNKNOWN));
+    expect(
+      await verdicts(
+        pack,
+        edit(stack("azure-function"), app(), unknown, () => {}),
+      ),
+    ).toEqual([]);
+    expect(await check(unknown)).toEqual([
+      `azure-function-apps-protected [mandatory]: ${APP} "orders" cannot be verified: its app settings are not known before deploy. ${FIX}`,
+    ]);
   });
 
   test("a Node.js function app is not a .NET one: not checked", async () => {
