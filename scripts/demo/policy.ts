@@ -5,7 +5,17 @@ import * as path from "path";
 import { POLICY_DIR, startPolicyPack } from "./policyAnalyzer";
 import type { Diagnostic } from "./policyAnalyzer";
 import { collectExampleResources } from "./policyResources";
+import { unprotected } from "./policyUnprotect";
 import type { DemoReport } from "./run";
+
+const WORKLOADS = [
+  "aws:lambda/function:Function",
+  "aws:ecs/taskDefinition:TaskDefinition",
+  "azure-native:web:WebApp",
+];
+
+/** A diagnostic's message without the policy's description line the analyzer puts first. */
+const text = (d: Diagnostic) => d.message.split("\n").slice(1).join(" ");
 
 export interface PolicyDemoOptions {
   write?: (text: string) => void;
@@ -41,22 +51,26 @@ export async function runPolicyDemo(options: PolicyDemoOptions = {}): Promise<bo
       const ds: Diagnostic[] = [...each.flat(), ...(await pack.analyzeStack(run.resources))];
       const mandatory = ds.filter((d) => d.enforcementLevel === "mandatory");
       if (mandatory.length) ok = false;
-      const workloads = run.resources.filter((r) =>
-        [
-          "aws:lambda/function:Function",
-          "aws:ecs/taskDefinition:TaskDefinition",
-          "azure-native:web:WebApp",
-        ].includes(r.type),
-      );
+      const workloads = run.resources.filter((r) => WORKLOADS.includes(r.type));
       write(
         `   ${mandatory.length ? "✗" : "✓"} examples/${run.id}: ${run.resources.length} resources, ` +
           `${workloads.length} workload(s) (${workloads.map((w) => w.name).join(", ")}): ` +
           `${ds.length ? `${ds.length} finding(s)` : "every policy passes"}\n`,
       );
-      for (const d of ds) {
-        const [, ...message] = d.message.split("\n");
-        write(`       ${d.enforcementLevel} ${d.policyName}: ${message.join(" ")}\n`);
-      }
+      for (const d of ds) write(`       ${d.enforcementLevel} ${d.policyName}: ${text(d)}\n`);
+      // The counter-check: the same workloads declared without prisma-defender must be rejected.
+      const plain = unprotected(run.resources);
+      const caught = (await pack.analyzeStack(plain)).filter(
+        (d) => d.enforcementLevel === "mandatory",
+      );
+      const plainWorkloads = plain.filter((r) => WORKLOADS.includes(r.type));
+      const missed = plainWorkloads.filter((w) => !caught.some((d) => d.urn === w.urn));
+      if (missed.length) ok = false;
+      write(
+        `     without prisma-defender: ${caught.length} mandatory violation(s)` +
+          `${missed.length ? `, ✗ not caught: ${missed.map((w) => w.name).join(", ")}` : ", every workload caught"}\n`,
+      );
+      for (const d of caught) write(`       ${d.policyName}: ${text(d)}\n`);
     }
   } finally {
     await pack.close();

@@ -4,6 +4,7 @@
 import { startPolicyPack } from "../../scripts/demo/policyAnalyzer";
 import type { RunningPack } from "../../scripts/demo/policyAnalyzer";
 import type { ExampleResources } from "../../scripts/demo/policyResources";
+import { unprotected } from "../../scripts/demo/policyUnprotect";
 import { detach, edit, examples, find, lines, verdicts } from "./support";
 
 let pack: RunningPack;
@@ -53,6 +54,24 @@ test("every example passes: Analyze on each resource's inputs and AnalyzeStack o
     expect({ example: e.id, verdicts: lines(await verdicts(pack, e.resources)) }).toEqual({
       example: e.id,
       verdicts: [],
+    });
+  }
+});
+
+test("the examples' workloads declared without prisma-defender: each one is rejected, once", async () => {
+  const workloads = [
+    "aws:lambda/function:Function",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "azure-native:web:WebApp",
+  ];
+  for (const e of deployed) {
+    const plain = unprotected(e.resources);
+    const ds = await pack.analyzeStack(plain);
+    const urns = plain.filter((r) => workloads.includes(r.type)).map((r) => r.urn);
+    expect(urns.length).toBeGreaterThan(0);
+    expect({ example: e.id, rejected: ds.map((d) => [d.enforcementLevel, d.urn]).sort() }).toEqual({
+      example: e.id,
+      rejected: urns.map((u) => ["mandatory", u]).sort(),
     });
   }
 });
