@@ -461,6 +461,13 @@ describe("defender-version", () => {
     for (const e of runs) expect(await pack.analyzeStack(e.resources)).toEqual([]);
   });
 
+  test("a range that is not one fails the analysis, naming it", async () => {
+    await pack.configure({ "defender-version": { range: "newest please" } });
+    await expect(pack.analyzeStack(stack("fargate"))).rejects.toThrow(
+      'defender-version: range "newest please" is not a semver range',
+    );
+  });
+
   test("a range it does not: each component that deploys a Defender is named", async () => {
     await pack.configure({ "defender-version": { range: ">=34.5" } });
     expect(lines(await pack.analyzeStack(stack("lambda")))).toEqual(
