@@ -5,7 +5,6 @@ import { obj, raw, str } from "./wire";
 /** Type tokens of the prisma-defender components (`prisma-defender:index:<Component>`). */
 export const COMPONENT = {
   fargateTask: "prisma-defender:index:ProtectedFargateTask",
-  cloudFormation: "prisma-defender:index:ProtectedCloudFormationTemplate",
   lambda: "prisma-defender:index:ProtectedLambda",
   layer: "prisma-defender:index:DefenderLayer",
   azureFunction: "prisma-defender:index:ProtectedAzureFunction",
@@ -30,7 +29,7 @@ export function message(r: { type: string; name: string }, problem: string, fix:
   return `${describe(r)} ${problem}. Fix: ${fix}.`;
 }
 
-/** Whether `r` or one of its ancestors has type `type`. */
+/** Whether one of `r`'s ancestors (parent, its parent, ...) has type `type`. */
 export function under(r: PolicyResource, type: string): boolean {
   for (let p: PolicyResource | undefined = r.parent; p; p = p.parent)
     if (p.type === type) return true;
