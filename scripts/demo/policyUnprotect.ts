@@ -31,7 +31,9 @@ function plainFunction(props: Record<string, any>, originalHandler?: string) {
   return out;
 }
 
-function plainContainers(text: string): string {
+function plainContainers(text: unknown): unknown {
+  // In a preview the definitions may not be known yet (the engine's unknown marker): nothing to undo.
+  if (typeof text !== "string" || !text.trimStart().startsWith("[")) return text;
   const containers = (JSON.parse(text) as any[]).filter((c) => c.name !== SIDECAR);
   for (const c of containers) {
     if (Array.isArray(c.entryPoint) && c.entryPoint[1] === "fargate")
