@@ -71,7 +71,12 @@ export function checkTask(
       FIX,
     );
   }
-  const containers = (arr(parseJson(defs)) ?? []).map((c) => obj(c) ?? {}) as Container[];
+  const parsed = arr(parseJson(defs));
+  if (!parsed) {
+    // Never pass what cannot be read.
+    return message(task, "cannot be verified: its containerDefinitions are not a JSON array", FIX);
+  }
+  const containers = parsed.map((c) => obj(c) ?? {}) as Container[];
   const embedded = (c: Container) => {
     const image = str(c.image) ?? "";
     return stackImages.has(image) || config.embeddedImages.some((i) => glob(i).test(image));
@@ -94,7 +99,7 @@ export function checkTask(
     if (!names(c.dependsOn, "containerName").includes(SIDECAR))
       missing.push(`container ${name}: dependsOn does not start after ${SIDECAR}`);
   }
-  for (const c of sidecar ? [sidecar] : containers.filter(embedded)) {
+  for (const c of [...(sidecar ? [sidecar] : []), ...containers.filter(embedded)]) {
     const name = str(c.name) ?? "(unnamed)";
     const inEnv = names(c.environment, "name").includes("INSTALL_BUNDLE");
     const inSecrets = names(c.secrets, "name").includes("INSTALL_BUNDLE");

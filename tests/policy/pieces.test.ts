@@ -258,6 +258,16 @@ describe("fargate-tasks-protected", () => {
     ]);
   });
 
+  test("definitions that are not a JSON array are never passed", async () => {
+    const ds = await verdicts(
+      pack,
+      edit(stack("fargate"), web(), (p) => (p.containerDefinitions = "web: nginx"), detach),
+    );
+    expect(lines(ds)).toEqual([
+      `fargate-tasks-protected [mandatory]: ${TASK} "web" cannot be verified: its containerDefinitions are not a JSON array. Fix: declare it with ProtectedFargateTask (prisma-defender) in place of aws.ecs.TaskDefinition, or protect every task with protectStack().`,
+    ]);
+  });
+
   test("an App-Embedded task whose image is not the Defender-embedded one", async () => {
     const embedded = () => find(stack("embedded-image"), TASK, "orders-api");
     const ds = await check(
