@@ -70,7 +70,8 @@ export function findPlain(
       if (!secret(at)) out.push({ credential: k, path: at });
       continue;
     }
-    if (prisma && CONSOLE_KEYS.includes(k) && nonEmpty(x)) {
+    // The provider's own `password`/`token`, or a component's `console.password`/`console.token`.
+    if (prisma && (path === "" || path === "console") && CONSOLE_KEYS.includes(k) && nonEmpty(x)) {
       if (!secret(at)) out.push({ credential: `the Console ${k}`, path: at });
       continue;
     }
