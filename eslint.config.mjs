@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**",
+      "policy/node_modules/**",
       "sdk/**",
       "tests/fixtures/**",
       "tests/golden/**",

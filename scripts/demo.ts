@@ -1,6 +1,7 @@
-// npm run demo [-- --preview] [-- --only fargate,yaml]
+// npm run demo [-- --preview] [-- --only fargate,yaml] [-- --no-policy]
 // Runs every example against the Console simulator under Pulumi mocks; exits 1 if any example fails.
 import { runDemo } from "./demo/run";
+import { policyStep } from "./demo/policy";
 
 function arg(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -10,10 +11,12 @@ function arg(flag: string): string | undefined {
 runDemo({
   preview: process.argv.includes("--preview"),
   only: arg("--only")?.split(","),
-}).then(
-  (report) => process.exit(report.ok ? 0 : 1),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+})
+  .then(policyStep(process.argv)) // the policy pack's verdicts on every example (--no-policy skips them)
+  .then(
+    (report) => process.exit(report.ok ? 0 : 1),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );

@@ -30,3 +30,5 @@ install_npm_project() {
 }
 install_npm_project .
 install_npm_project tests/clients
+# The policy pack (policy/) has its own dependencies, as `pulumi preview --policy-pack policy` expects.
+install_npm_project policy
