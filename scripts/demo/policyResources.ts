@@ -10,6 +10,7 @@ import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator } from "../../provider/simulator";
 import { runJob } from "./child";
 import type { DemoJob } from "./child";
+import { installedPackage } from "../package/tarball";
 import { findExamples } from "./examples";
 import type { ExampleProgram } from "./examples";
 import { demoConfig, demoEnvironment, REPO_ROOT } from "./run";
@@ -126,6 +127,7 @@ function runExample(
     stack: STACK,
     preview,
   };
+  const modulesDir = installedPackage("demo");
   return new Promise((resolve) => {
     const child = fork(__filename, [], {
       cwd: example.dir,
@@ -136,7 +138,9 @@ function runExample(
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
         PRISMA_DEFENDER_POLICY_JOB: JSON.stringify(job),
         PRISMA_DEFENDER_CACHE_DIR: cacheDir,
-        TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.dev.json"),
+        // As in the demo: "prisma-defender" is the packed package, installed (scripts/package/tarball.ts).
+        NODE_PATH: modulesDir,
+        PRISMA_DEFENDER_PACKAGE: path.join(modulesDir, "prisma-defender"),
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
