@@ -6,6 +6,8 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**",
+      "dist/**",
+      ".tmp/**",
       "policy/node_modules/**",
       "sdk/**",
       "tests/fixtures/**",

@@ -47,6 +47,16 @@ export function stageRepository(dest: string, root: string = REPO_ROOT): void {
   }
 }
 
+/** Removes what earlier contents left in `dir` (entries named `<prefix>…`, untouched for a day): caches stay small. */
+function pruneStale(dir: string, prefix: string, keep: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const full = path.join(dir, name);
+    if (!name.startsWith(prefix) || full === keep) continue;
+    if (fs.statSync(full).mtimeMs < dayAgo) fs.rmSync(full, { recursive: true, force: true });
+  }
+}
+
 /** Moves a finished directory or file into place; a concurrent process that got there first wins. */
 function publish(tmp: string, final: string): void {
   try {
@@ -80,6 +90,7 @@ export function packedTarball(): string {
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
   }
+  pruneStale(WORK, "prisma-defender-", final);
   return final;
 }
 
@@ -168,6 +179,7 @@ export function installedPackage(purpose: string): string {
     const tmp = fs.mkdtempSync(`${root}-`);
     installTarball(tarball, tmp);
     publish(tmp, root);
+    pruneStale(path.dirname(root), "prisma-defender-", root);
   }
   return path.join(root, "node_modules");
 }
