@@ -1,4 +1,5 @@
-// `prisma-defender prepare-azure-function` as users run it: a real child process (bin/prisma-defender.js), talking
+// `prisma-defender prepare-azure-function` as users run it: a real child process running the `bin` of the packed
+// package (scripts/package/tarball.ts), talking
 // to the Console simulator over HTTPS with the PRISMACLOUDCOMPUTE_* environment, on copies of the fixtures.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -6,17 +7,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { checkAzureFunctionProject } from "../../provider/defender/azureProjectCheck";
+import { installedPackage } from "../../scripts/package/tarball";
 import { copyFixture, GOLDEN, readTree } from "./helpers";
 
-const BIN = path.join(__dirname, "..", "..", "bin", "prisma-defender.js");
+let BIN: string;
 let sim: ConsoleSimulator;
 let caFile: string;
 
 beforeAll(async () => {
+  const pkgDir = path.join(installedPackage("cli"), "prisma-defender");
+  const { bin } = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
+  BIN = path.join(pkgDir, bin["prisma-defender"]);
   sim = await startConsoleSimulator();
   caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "azfn-ca-")), "ca.pem");
   fs.writeFileSync(caFile, sim.caCertificate);
-});
+}, 300_000);
 afterAll(() => sim.close());
 
 interface Run {
