@@ -14,6 +14,7 @@ import { FargateTaskError } from "../defender/taskDefinition";
 import { DefenderOptionValues } from "../defender/taskDefinitionRequest";
 import { FargateDefenderArgs, defenderOptionsOf, failFor } from "./protectedFargateTaskArgs";
 import { isPlainDeep } from "../defender/plain";
+import { protectionEnabled } from "./enabled";
 
 /** Format of a CloudFormation template. */
 export enum CloudFormationTemplateFormat {
@@ -32,6 +33,11 @@ export interface ProtectedCloudFormationTemplateArgs extends FargateDefenderArgs
   template: pulumi.Input<string>;
   /** Format of `template`; the protected template comes back in the same. Default: JSON if it starts with `{`. */
   format?: pulumi.Input<CloudFormationTemplateFormat>;
+  /**
+   * Default true. `false`: `template` is your template as given (the stack that deploys it keeps its URN and updates
+   * in place), no Console call.
+   */
+  enabled?: boolean;
 }
 
 /**
@@ -62,6 +68,17 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
     const subject = `ProtectedCloudFormationTemplate "${name}"`;
     const fail = failFor(this);
     const options = defenderOptionsOf(args ?? ({} as FargateDefenderArgs));
+    if (!protectionEnabled(args?.enabled, subject, this)) {
+      const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
+      this.template = pulumi.output(args.template);
+      this.defenderImage = none<string>();
+      this.defenderVersion = none<string | undefined>();
+      this.consoleAddress = none<string>();
+      this.protectedContainers = pulumi.output([]);
+      this.wrappedEntrypoints = pulumi.output<Record<string, string[]>>({});
+      this.registerOutputs({ template: this.template });
+      return;
+    }
     const settings = (() => {
       try {
         if (!args || typeof args.template === "undefined" || args.template === null) {

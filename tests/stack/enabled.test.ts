@@ -2,6 +2,12 @@
 // configuration and asks the Console nothing; the switch, either way, changes only the protection's fields.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EmbeddedDefenderImage } from "../../provider/components/embeddedDefenderImage";
+import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
+import { ProtectedCloudFormationTemplate } from "../../provider/components/protectedCloudFormationTemplate";
 import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
 import {
@@ -142,6 +148,68 @@ describe("enabled", () => {
       "aws:secretsmanager/secret:Secret",
       "aws:secretsmanager/secretVersion:SecretVersion",
     ]);
+  });
+
+  it("ProtectedAzureFunction: off keeps the app's URN and name, only TW_POLICY leaves its settings", async () => {
+    const app = (enabled: boolean) => () =>
+      new ProtectedAzureFunction("orders-api", {
+        enabled,
+        resourceGroupName: "rg-orders",
+        location: "westeurope",
+        serverFarmId:
+          "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan",
+        storageConnectionString: "DefaultEndpointsProtocol=https;AccountName=s;AccountKey=a2V5",
+        appSettings: [{ name: "Orders__Queue", value: "orders" }],
+      }).defaultHostName;
+    const on = await run(app(true));
+    ctx.fresh();
+    const off = await run(app(false), false);
+    expect(ctx.sim.requests).toHaveLength(0);
+    const aOn = byType(on, "azure-native:web:WebApp");
+    const aOff = byType(off, "azure-native:web:WebApp");
+    expect(aOff.urn).toBe(aOn.urn);
+    expect(changed(aOn.inputs, aOff.inputs)).toEqual(["siteConfig"]);
+    const names = (r: RecordedResource) =>
+      unwrapInput<{ name: string }[]>(unwrapInput<any>(r.inputs.siteConfig).appSettings).map(
+        (x) => x.name,
+      );
+    expect(names(aOn).filter((n) => n !== "TW_POLICY")).toEqual(names(aOff));
+    expect(names(aOn)).toContain("TW_POLICY");
+  });
+
+  it("ProtectedCloudFormationTemplate: off gives the template as given, without a Console call", async () => {
+    installRecordingMocks("project", "stack", false);
+    const text = JSON.stringify({ Resources: {} });
+    const t = new ProtectedCloudFormationTemplate("cfn", { enabled: false, template: text });
+    expect(await new Promise((r) => t.template.apply(r))).toBe(text);
+    expect(ctx.sim.requests).toHaveLength(0);
+  });
+
+  it("EmbeddedDefenderImage: off builds the user's own Dockerfile under the same URN and image name", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "enabled-image-"));
+    fs.writeFileSync(path.join(work, "Dockerfile"), 'FROM alpine:3.20\nENTRYPOINT ["/app"]\n');
+    fs.writeFileSync(path.join(work, "app"), "#!/bin/sh\n", { mode: 0o755 });
+    const image = (enabled: boolean) => () =>
+      new EmbeddedDefenderImage("app", {
+        enabled,
+        imageName: "registry.example.com/app:1",
+        context: work,
+        skipPush: true,
+      }).imageName;
+    const on = await run(image(true));
+    ctx.fresh();
+    const off = await run(image(false), false);
+    expect(ctx.sim.requests).toHaveLength(0);
+    const iOn = byType(on, "docker:index/image:Image");
+    const iOff = byType(off, "docker:index/image:Image");
+    expect(iOff.urn).toBe(iOn.urn);
+    expect(iOff.inputs.imageName).toBe(iOn.inputs.imageName);
+    expect(unwrapInput<any>(iOff.inputs.build)).toMatchObject({
+      context: work,
+      dockerfile: path.join(work, "Dockerfile"),
+    });
+    expect(unwrapInput<any>(iOn.inputs.build).dockerfile).not.toBe(path.join(work, "Dockerfile"));
+    fs.rmSync(work, { recursive: true, force: true });
   });
 
   it("a non-boolean `enabled` is refused at construction", async () => {
