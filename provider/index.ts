@@ -27,4 +27,17 @@ export {
 export { checkAzureFunctionProject, checkPublishedPackage } from "./defender/azureProjectCheck";
 export { resolveConsoleSettings } from "./console/settings";
 export { consoleFor } from "./console/client";
+// One call at the top of a TypeScript/JavaScript program protects the whole stack (a stack transform, not a
+// component: the plugin does not serve it to other languages).
+export {
+  protectStack,
+  ProtectStackOptions,
+  ProtectStackMode,
+  LambdaStackOptions,
+  FargateStackOptions,
+  StackResource,
+  StackProtection,
+  UnprotectedResource,
+  OPT_OUT_TAG,
+} from "./stack/protectStack";
 export { ConsoleError, ConsoleSettingsError } from "./console/errors";

@@ -197,6 +197,27 @@ describe("protectStack", () => {
     warn.mockRestore();
   });
 
+  it("in preview, values not known yet (a role being created, a variable from it) pass through", async () => {
+    const m = engineMocks(ctx, { preview: true });
+    protectStack();
+    const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" });
+    const f = fn("orders", {
+      role: role.arn,
+      environment: { variables: { STAGE: "prod", ROLE_NAME: role.name } },
+    });
+    await promiseOf(f.arn);
+    await settle();
+    const orders = byName(m, FUNCTION, "orders");
+    expect(orders.inputs.handler).toBe("twistlock.handler");
+    expect(Object.keys(variables(orders)).sort()).toEqual([
+      "ORIGINAL_HANDLER",
+      "ROLE_NAME",
+      "STAGE",
+      "TW_POLICY",
+    ]);
+    expect(policyOf(orders).function).toBe("orders");
+  });
+
   it("mode enforce fails the registration of an unprotectable function, naming it and the fix", async () => {
     engineMocks(ctx);
     protectStack({ mode: "enforce" });
