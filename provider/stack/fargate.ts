@@ -87,21 +87,14 @@ export async function protectTaskDefinition(
   const reviewed = pulumi.unsecret(protection.apply(({ installBundle: _, ...rest }) => rest));
   const delivery =
     ctx.options.fargate?.installBundleDelivery ?? InstallBundleDelivery.SecretsManager;
-  const roleArn = knownString(props.executionRoleArn);
-  if (
-    props.executionRoleArn !== undefined &&
-    !roleArn &&
-    delivery === InstallBundleDelivery.SecretsManager
-  ) {
-    return skip(
-      "its executionRoleArn must be known when the program runs (it gets read access to the INSTALL_BUNDLE secret).",
-    );
-  }
+  // Known at deploy time; in a preview it may still be unknown (a role created in the same update), and the
+  // role policy then shows as known after deploy, as it would for ProtectedFargateTask.
+  const roleArn = reveal(props.executionRoleArn).value as string | undefined;
   // The same secret, role and policy ProtectedFargateTask makes, named after the task definition, at the stack root.
   const access = installBundleAccess(name, undefined as unknown as pulumi.Resource, {
     delivery,
     createRole: roleArn === undefined,
-    executionRoleArn: pulumi.output(roleArn),
+    executionRoleArn: pulumi.output(roleArn) as pulumi.Output<string | undefined>,
     documentRoleArn: pulumi.output(undefined),
     installBundle,
     args: {
