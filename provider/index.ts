@@ -15,6 +15,7 @@ import type * as AzurePrepareModule from "./defender/azureProjectPrepare";
 import type * as AzureCheckModule from "./defender/azureProjectCheck";
 import type * as SettingsModule from "./console/settings";
 import type * as ClientModule from "./console/client";
+import type * as StackModule from "./stack/protectStack";
 
 export type { ConsoleArgs } from "./console/types";
 export { LambdaRuntime, DefenderRuntimeFamily, NodeJSModuleType } from "./defender/runtimes";
@@ -41,6 +42,15 @@ export type {
   PrepareAzureFunctionProjectResult,
 } from "./defender/azureProjectPrepare";
 export { ConsoleError, ConsoleSettingsError } from "./console/errors";
+export { ProtectStackMode } from "./stack/options";
+export type {
+  ProtectStackOptions,
+  LambdaStackOptions,
+  FargateStackOptions,
+  StackResource,
+  StackProtection,
+  UnprotectedResource,
+} from "./stack/protectStack";
 
 /** A stand-in for a module that require()s it on the first property read. */
 function lazyModule<T extends object>(load: () => T): T {
@@ -67,6 +77,7 @@ const azureCheck = lazyModule<typeof AzureCheckModule>(() =>
 );
 const settings = lazyModule<typeof SettingsModule>(() => require("./console/settings"));
 const client = lazyModule<typeof ClientModule>(() => require("./console/client"));
+const stack = lazyModule<typeof StackModule>(() => require("./stack/protectStack"));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export type ProtectedFargateTask = FargateModule.ProtectedFargateTask;
@@ -104,3 +115,10 @@ export declare const resolveConsoleSettings: typeof SettingsModule.resolveConsol
 Object.defineProperty(module.exports, "resolveConsoleSettings", { enumerable: true, get: function () { return settings.resolveConsoleSettings; } }); // prettier-ignore
 export declare const consoleFor: typeof ClientModule.consoleFor;
 Object.defineProperty(module.exports, "consoleFor", { enumerable: true, get: function () { return client.consoleFor; } }); // prettier-ignore
+
+// One call at the top of a TypeScript/JavaScript program protects the whole stack (a stack transform, not a
+// component: the plugin does not serve it to other languages).
+export declare const protectStack: typeof StackModule.protectStack;
+Object.defineProperty(module.exports, "protectStack", { enumerable: true, get: function () { return stack.protectStack; } }); // prettier-ignore
+export declare const OPT_OUT_TAG: typeof StackModule.OPT_OUT_TAG;
+Object.defineProperty(module.exports, "OPT_OUT_TAG", { enumerable: true, get: function () { return stack.OPT_OUT_TAG; } }); // prettier-ignore

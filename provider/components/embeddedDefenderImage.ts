@@ -21,6 +21,8 @@ import {
   InstallBundlePlacement,
 } from "../defender/embeddedImageRules";
 import { EmbeddedDefenderImageArgs } from "./embeddedDefenderImageArgs";
+import { protectionEnabled } from "./enabled";
+import { unprotectedImage } from "./embeddedDefenderImageDisabled";
 import { isPlainDeep } from "../defender/plain";
 import { docker as dockerSdk } from "./peers";
 
@@ -73,6 +75,26 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
       );
     }
     const mode = args.mode ?? EmbedMode.Tarball;
+    if (!protectionEnabled(args.enabled, `EmbeddedDefenderImage ${name}`, this)) {
+      const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
+      this.image = unprotectedImage(name, args, this);
+      this.imageName = this.image.imageName;
+      this.repoDigest = this.image.repoDigest;
+      this.appId = pulumi.output(args.appId ?? name);
+      this.dataFolder = none<string>();
+      this.defenderVersion = none<string>();
+      this.platform = pulumi.output(args.platform) as pulumi.Output<string>;
+      this.wrappedEntrypoint = pulumi.output<string[]>([]);
+      this.command = pulumi.output<string[]>([]);
+      this.defenderEnvironment = pulumi.output<Record<string, string>>({});
+      this.installBundle = none<string | undefined>();
+      this.registerOutputs({
+        imageName: this.imageName,
+        repoDigest: this.repoDigest,
+        image: this.image,
+      });
+      return;
+    }
     const placement = args.installBundlePlacement ?? InstallBundlePlacement.InjectAtRuntime;
     const bake = placement === InstallBundlePlacement.BakedIntoImage;
     if (!Object.values(InstallBundlePlacement).includes(placement)) {

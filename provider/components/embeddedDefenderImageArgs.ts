@@ -16,6 +16,11 @@ export interface EmbeddedImageRegistryArgs {
 }
 
 export interface EmbeddedDefenderImageArgs {
+  /**
+   * Default true. `false`: the same image resource, under the same URN and image name, built from your own context
+   * and Dockerfile (a `baseImage` as is), without the Defender and without a Console call.
+   */
+  enabled?: boolean;
   /** How to reach the Compute Console. Fields not set here come from stack config or the environment. */
   console?: ConsoleArgs;
   /**

@@ -12,6 +12,7 @@ import {
   deriveFunctionAppName,
   preflightProblems,
   settingValue,
+  TW_POLICY,
 } from "../defender/azureFunctionApp";
 import {
   checkAzureFunctionProject,
@@ -19,6 +20,7 @@ import {
   prepareCommand,
 } from "../defender/azureProjectCheck";
 import { functionAppSettings } from "./azureFunctionSettings";
+import { protectionEnabled } from "./enabled";
 import { deployFunctionPackage, functionStorageConnection } from "./azureFunctionStorage";
 import {
   AzureFunctionWorkerRuntime,
@@ -102,8 +104,11 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
 
     // The Console: its version, and TW_POLICY for this app name. Encoding changes nothing on the Console, so it
     // runs in preview too and the preview shows the settings the update will set.
-    const settings = resolveConsoleSettings(args.console, name);
+    // Off: the same app under the same URN and name, without TW_POLICY, no Console call and no project check.
+    const enabled = protectionEnabled(args.enabled, `ProtectedAzureFunction "${name}"`, this);
+    const settings = enabled ? resolveConsoleSettings(args.console, name) : pulumi.output(never());
     const fromConsole = pulumi.all([settings, appName]).apply(async ([s, functionName]) => {
+      if (!enabled) return { version: undefined as unknown as string, twPolicy: "" };
       const console = consoleFor(s);
       const [consoleAddr, version] = await Promise.all([
         console.consoleAddress(),
@@ -127,7 +132,9 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
 
     // Without the Init call in the code, TW_POLICY protects nothing; the check is the only place that can tell.
     let projectCheckPassed: pulumi.Output<boolean>;
-    if (args.projectDir === undefined) {
+    if (!enabled) {
+      projectCheckPassed = pulumi.output(false);
+    } else if (args.projectDir === undefined) {
       pulumi.log.warn(
         `no projectDir: the deployment cannot check that the code calls Twistlock.Serverless.Init; without it the app runs unprotected`,
         this,
@@ -166,7 +173,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
         ? undefined
         : deployFunctionPackage(name, args, checkedName, this);
 
-    const { appSettings, appSettingNames } = functionAppSettings(args.appSettings, {
+    const managed = functionAppSettings(args.appSettings, {
       workerRuntime,
       extensionVersion: args.functionsExtensionVersion ?? "~4",
       storageConnectionString: connection,
@@ -175,6 +182,10 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       twPolicy,
       gate: projectCheckPassed,
     });
+    const withoutPolicy = <T extends { name: string } | string>(list: T[]) =>
+      enabled ? list : list.filter((x) => (typeof x === "string" ? x : x.name) !== TW_POLICY);
+    const appSettings = managed.appSettings.apply(withoutPolicy);
+    const appSettingNames = managed.appSettingNames.apply(withoutPolicy);
     this.app = new (azureWeb("ProtectedAzureFunction", this).WebApp)(
       name,
       {
@@ -210,7 +221,9 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
     this.defenderVersion = defenderVersion;
     this.projectCheckPassed = projectCheckPassed;
     this.appSettingNames = appSettingNames;
-    this.twPolicy = twPolicy;
+    this.twPolicy = enabled
+      ? twPolicy
+      : (pulumi.output(undefined) as unknown as pulumi.Output<string>);
     this.registerOutputs({
       app: this.app,
       defaultHostName: this.defaultHostName,
@@ -221,4 +234,9 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       twPolicy,
     });
   }
+}
+
+/** A placeholder for settings that are never read (protection off). */
+function never(): never {
+  return undefined as never;
 }

@@ -42,6 +42,11 @@ export interface AzureFunctionIdentityArgs {
 }
 
 export interface ProtectedAzureFunctionArgs {
+  /**
+   * Default true. `false`: the same Function App, under the same URN and name, without the TW_POLICY setting, no
+   * Console call and no project check; switching is an in-place update of its app settings.
+   */
+  enabled?: boolean;
   /** How to reach the Prisma Cloud Compute Console. Unset fields come from stack config or PRISMACLOUDCOMPUTE_* variables. */
   console?: ConsoleArgs;
   /** Resource group of the Function App. */

@@ -20,6 +20,7 @@ import {
 
 export * from "./protectedCloudFormationTemplateArgs";
 import { isPlainDeep } from "../defender/plain";
+import { protectionEnabled } from "./enabled";
 
 /**
  * Asks the Console to protect the ECS task definitions of a CloudFormation template, checks the answer (fail closed,
@@ -49,6 +50,17 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
     const subject = `ProtectedCloudFormationTemplate "${name}"`;
     const fail = failFor(this);
     const options = defenderOptionsOf(args ?? ({} as FargateDefenderArgs));
+    if (!protectionEnabled(args?.enabled, subject, this)) {
+      const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
+      this.template = pulumi.output(args.template);
+      this.defenderImage = none<string>();
+      this.defenderVersion = none<string | undefined>();
+      this.consoleAddress = none<string>();
+      this.protectedContainers = pulumi.output([]);
+      this.wrappedEntrypoints = pulumi.output<Record<string, string[]>>({});
+      this.registerOutputs({ template: this.template });
+      return;
+    }
     const settings = (() => {
       try {
         if (!args || typeof args.template === "undefined" || args.template === null) {

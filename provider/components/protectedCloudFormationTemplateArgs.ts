@@ -22,4 +22,9 @@ export interface ProtectedCloudFormationTemplateArgs extends FargateDefenderArgs
   template: pulumi.Input<string>;
   /** Format of `template`; the protected template comes back in the same. Default: JSON if it starts with `{`. */
   format?: pulumi.Input<CloudFormationTemplateFormat>;
+  /**
+   * Default true. `false`: `template` is your template as given (the stack that deploys it keeps its URN and updates
+   * in place), no Console call.
+   */
+  enabled?: boolean;
 }

@@ -22,6 +22,7 @@ import {
   buildConsoleRequest,
   resolveSentFields,
 } from "../defender/taskDefinitionRequest";
+import { protectionEnabled } from "./enabled";
 import { installBundleAccess } from "./fargateInstallBundleAccess";
 import {
   InstallBundleDelivery,
@@ -84,7 +85,11 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
       };
     const delivery = args?.installBundleDelivery ?? InstallBundleDelivery.SecretsManager;
     const plainDoc = guard(() => preflightPlainArgs(args, delivery, subject))(undefined);
-    const settings = guard(() => resolveConsoleSettings(args.console, name))(undefined);
+    const enabled = protectionEnabled(args?.enabled, subject, this);
+    // Off: no Console, so no Console settings needed either.
+    const settings = enabled
+      ? guard(() => resolveConsoleSettings(args.console, name))(undefined)
+      : pulumi.output(undefined as never);
 
     const doc = pulumi
       .output(args.containerDefinitions)
@@ -92,6 +97,64 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
     const sent = pulumi
       .all([doc, pulumi.output(sentArgsOf(args))])
       .apply(guard(([d, a]) => resolveSentFields(d, a as SentTaskArgs, subject)));
+    if (!enabled) {
+      // The same task definition child, unprotected: the user's containers as given (normalised as when
+      // protected), the task-level fields resolved the same way, no sidecar, no secret, no Console call.
+      const passedOff = doc.apply(guard((d) => documentTaskArgs(d.task, subject)));
+      const fieldOff = (key: PassedField) =>
+        pulumi
+          .all([args[key] as pulumi.Input<unknown>, passedOff])
+          .apply(guard(([a, p]) => passedTaskField(key, a, p, subject) as any));
+      this.taskDefinition = new aws.ecs.TaskDefinition(
+        name,
+        {
+          family: sent.apply((s) => s.family as string),
+          cpu: sent.apply((s) => s.cpu),
+          memory: sent.apply((s) => s.memory),
+          networkMode: sent.apply((s) => s.networkMode),
+          requiresCompatibilities: sent.apply((s) => s.requiresCompatibilities),
+          runtimePlatform: sent.apply((s) => s.runtimePlatform),
+          containerDefinitions: pulumi
+            .all([doc, args.containerDefinitions])
+            .apply(([d]) => serializeContainers(d.containers)),
+          executionRoleArn: fieldOff("executionRoleArn"),
+          taskRoleArn: fieldOff("taskRoleArn"),
+          volumes: fieldOff("volumes"),
+          ephemeralStorage: fieldOff("ephemeralStorage"),
+          placementConstraints: fieldOff("placementConstraints"),
+          proxyConfiguration: fieldOff("proxyConfiguration"),
+          pidMode: fieldOff("pidMode"),
+          ipcMode: fieldOff("ipcMode"),
+          enableFaultInjection: fieldOff("enableFaultInjection"),
+          tags: fieldOff("tags"),
+          skipDestroy: args.skipDestroy,
+          trackLatest: args.trackLatest,
+          region: args.region,
+        },
+        { parent: this },
+      );
+      const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
+      this.arn = this.taskDefinition.arn;
+      this.family = this.taskDefinition.family;
+      this.revision = this.taskDefinition.revision;
+      this.defenderImage = none<string>();
+      this.defenderVersion = none<string | undefined>();
+      this.consoleAddress = none<string>();
+      this.protectedContainers = pulumi.output([]);
+      this.wrappedEntrypoints = pulumi.output<Record<string, string[]>>({});
+      this.installBundleSecretArn = none<string | undefined>();
+      this.executionRoleArn = this.taskDefinition.executionRoleArn;
+      this.registerOutputs({
+        taskDefinition: this.taskDefinition,
+        arn: this.arn,
+        family: this.family,
+        revision: this.revision,
+        protectedContainers: this.protectedContainers,
+        wrappedEntrypoints: this.wrappedEntrypoints,
+        executionRoleArn: this.executionRoleArn,
+      });
+      return;
+    }
     const protection = pulumi
       .all([settings, doc, sent, pulumi.output(defenderOptionsOf(args))])
       .apply(async ([s, d, a, o]) => {

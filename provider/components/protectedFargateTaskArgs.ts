@@ -71,6 +71,12 @@ export interface FargateDefenderArgs {
 
 export interface ProtectedFargateTaskArgs extends FargateDefenderArgs {
   /**
+   * Default true. `false`: the same task definition, under the same URN, with your containers and entrypoints as
+   * given, no sidecar, no INSTALL_BUNDLE secret and no Console call. (ECS registers any change to a task definition
+   * as a new revision; services move to it as for any other change.)
+   */
+  enabled?: boolean;
+  /**
    * The containers, as the JSON text `aws.ecs.TaskDefinition` takes (for example `JSON.stringify([...])`). A whole
    * task definition (`register-task-definition` input or `describe-task-definition` output) is accepted too: its
    * read-only fields are dropped and its task-level fields used where the args do not set them. Every container needs

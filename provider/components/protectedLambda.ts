@@ -20,6 +20,8 @@ import { providerRegion } from "../defender/lambdaRegion";
 import { runtimeInfo } from "../defender/runtimes";
 import { ProtectedLambdaArgs } from "./protectedLambdaArgs";
 import { chooseDefenderLayer } from "./protectedLambdaLayer";
+import { protectionEnabled } from "./enabled";
+import { unprotectedFunctionArgs, userVariableNames } from "./protectedLambdaDisabled";
 
 export {
   DefenderLayerReference,
@@ -54,6 +56,32 @@ export class ProtectedLambda extends pulumi.ComponentResource {
   constructor(name: string, args: ProtectedLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prisma-defender:index:ProtectedLambda", name, {}, opts);
     const mode = args.mode ?? LambdaProtectionMode.Layer;
+    if (!protectionEnabled(args.enabled, `ProtectedLambda ${name}`, this)) {
+      this.function = new aws.lambda.Function(name, unprotectedFunctionArgs(name, args), {
+        parent: this,
+      });
+      this.arn = this.function.arn;
+      this.name = this.function.name;
+      this.originalHandler = pulumi.output(args.handler);
+      this.mode = pulumi.output(mode);
+      this.layerArn = pulumi.output(undefined);
+      // Unset while protection is off: no Defender, no Console asked.
+      this.defenderVersion = pulumi.output(undefined) as unknown as pulumi.Output<string>;
+      this.environmentVariableNames = userVariableNames(args);
+      this.twPolicy = pulumi.output(undefined) as unknown as pulumi.Output<string>;
+      this.registerOutputs({
+        function: this.function,
+        arn: this.arn,
+        name: this.name,
+        originalHandler: this.originalHandler,
+        mode: this.mode,
+        layerArn: this.layerArn,
+        defenderVersion: this.defenderVersion,
+        environmentVariableNames: this.environmentVariableNames,
+        twPolicy: this.twPolicy,
+      });
+      return;
+    }
     if (args.defenderLayer && args.defenderLayerArn !== undefined) {
       throw new pulumi.ResourceError(
         "Only one of `defenderLayer` or `defenderLayerArn` can be provided.",

@@ -29,6 +29,11 @@ export interface ProtectedLambdaEnvironment {
 export interface ProtectedLambdaArgs {
   /** How to reach the Compute Console. Fields not set here come from stack config or the environment. */
   console?: ConsoleArgs;
+  /**
+   * Default true. `false`: the same function, under the same URN and name, with your handler, code, layers and
+   * variables as given, no Defender and no Console call; switching is an in-place update of the function.
+   */
+  enabled?: boolean;
   /** `layer` (default): the Console's layer and handler redirection. `embedded`: bundle and wrapper merged into `code`. */
   mode?: LambdaProtectionMode;
   /**

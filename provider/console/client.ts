@@ -20,6 +20,7 @@ import { proxyFor } from "./proxy";
 import { readJson, readText, unexpectedAnswer } from "./responses";
 import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "./retry";
 import * as schemas from "./schemas";
+import { requireConsoleVersion } from "./defenderVersion";
 import { ComputeConsole, DownloadedArchive, ResolvedConsoleSettings } from "./types";
 
 /**
@@ -54,6 +55,7 @@ export function identityKey(
     // The proxy in use (from proxyUrl or the environment at this call), so a changed HTTPS_PROXY/NO_PROXY gets a
     // client of its own; hashed, as it may carry a password.
     proxyIdentity(settings, h),
+    settings.requireDefenderVersion ?? null,
   ]);
 }
 
@@ -287,7 +289,25 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
       });
     },
   };
-  return api;
+  return withVersionGate(api, settings.requireDefenderVersion);
+}
+
+/**
+ * With `requireDefenderVersion`, every Console call but the version itself first checks the Console's version
+ * (one memoised request): a Console outside the range is refused before anything is fetched from it.
+ */
+function withVersionGate(api: ComputeConsole, range: string | undefined): ComputeConsole {
+  if (!range) return api;
+  const gate = async () => requireConsoleVersion(await api.consoleVersion(), range, "GET version");
+  const gated = { ...api } as Record<string, unknown>;
+  for (const [key, method] of Object.entries(api)) {
+    if (key === "consoleVersion" || key === "apiVersion") continue;
+    gated[key] = async (...args: unknown[]) => {
+      await gate();
+      return (method as (...a: unknown[]) => Promise<unknown>)(...args);
+    };
+  }
+  return gated as unknown as ComputeConsole;
 }
 
 /** For tests and long-lived processes: forget every client (and its memoised answers and tokens). */

@@ -20,6 +20,7 @@ import {
 } from "./settingsRules";
 import { ConsoleArgs, ResolvedConsoleSettings } from "./types";
 import { isPlain } from "../defender/plain";
+import { checkVersionRange } from "./defenderVersion";
 
 export type SettingName = keyof ConsoleArgs;
 
@@ -46,6 +47,10 @@ export const SETTING_SOURCES: Record<SettingName, Source> = {
   },
   // Not a Terraform provider setting (it uses the standard proxy variables); named like the others.
   proxyUrl: { config: "proxyUrl", env: "PRISMACLOUDCOMPUTE_PROXY_URL", secret: true },
+  requireDefenderVersion: {
+    config: "requireDefenderVersion",
+    env: "PRISMACLOUDCOMPUTE_REQUIRE_DEFENDER_VERSION",
+  },
 };
 
 const NAMES = Object.keys(SETTING_SOURCES) as SettingName[];
@@ -112,6 +117,7 @@ export function checkConsoleSettings(found: FoundSettings): {
     requestTimeoutSeconds:
       check("requestTimeoutSeconds", parseTimeout) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     proxyUrl: check("proxyUrl", checkProxyUrl),
+    requireDefenderVersion: check("requireDefenderVersion", checkVersionRange),
   };
   const insecureOn = insecureSkipVerify?.unknown !== true && settings.insecureSkipVerify;
   if (insecureOn && caCertificate) {

@@ -43,6 +43,12 @@ export interface ConsoleArgs {
    * and `NO_PROXY`, which are honoured when this is not set. Treated as a secret.
    */
   proxyUrl?: pulumi.Input<string>;
+  /**
+   * A semver range the Console's version must be in, such as `~34.04` or `>=32.07 <35` (zero-padded parts are read
+   * as numbers: `34.04.145` is 34.4.145). A Console outside it fails the deployment (and the preview) before any
+   * Defender is fetched, naming both versions, so a Defender upgrade happens on purpose. Default: any version.
+   */
+  requireDefenderVersion?: pulumi.Input<string>;
 }
 
 /** ConsoleArgs with every Input resolved and every default applied (from args, stack config or environment). */
@@ -59,6 +65,8 @@ export interface ResolvedConsoleSettings {
   requestTimeoutSeconds: number;
   /** An explicit proxy for this Console; without it the client reads HTTPS_PROXY/HTTP_PROXY and NO_PROXY. */
   proxyUrl?: string;
+  /** The range the Console's version must satisfy (as given), if any. */
+  requireDefenderVersion?: string;
 }
 
 /** Query parameters of `POST /defenders/fargate.json` and `fargate.yaml` (compute-api.md section 3.1). */

@@ -2,6 +2,7 @@
 // outputs (ARNs, versions, host names) a real deployment would give them, so programs run to completion offline.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { applyStackTransformsLikeTheEngine } from "./engineTransforms";
 
 /** One resource the program registered. `inputs` still carries the engine's secret wrappers. */
 export interface RecordedResource {
@@ -149,6 +150,9 @@ export function installRecordingMocks(
       callback(err, resp);
     });
   };
+  // Stack transforms (protectStack) run as the engine runs them; installed last, so what is recorded above is the
+  // transformed registration.
+  applyStackTransformsLikeTheEngine(monitor);
   return resources;
 }
 

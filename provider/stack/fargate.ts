@@ -1,0 +1,142 @@
+// protectStack for aws.ecs.TaskDefinition on FARGATE: ProtectedFargateTask's request, answer check and
+// INSTALL_BUNDLE delivery, applied to the task definition's properties as the engine hands them over.
+import * as pulumi from "@pulumi/pulumi";
+import { logProgress } from "../console/errors";
+import { installBundleAccess } from "../components/fargateInstallBundleAccess";
+import {
+  InstallBundleDelivery,
+  ProtectedFargateTaskArgs,
+} from "../components/protectedFargateTaskArgs";
+import {
+  DEFENDER_CONTAINER,
+  FargateTaskError,
+  parseContainerDefinitions,
+} from "../defender/taskDefinition";
+import {
+  checkProtectedTaskDefinition,
+  serializeContainers,
+  withInstallBundleEnvironment,
+  withInstallBundleSecret,
+} from "../defender/taskDefinitionCheck";
+import {
+  buildConsoleRequest,
+  DefenderOptionValues,
+  SentTaskArgs,
+} from "../defender/taskDefinitionRequest";
+import { StackContext } from "./context";
+import { isKnown, knownString, reveal } from "./props";
+
+export const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+
+/** True when the task definition requires FARGATE (only those are protected). */
+export function requiresFargate(props: Record<string, unknown>): boolean {
+  const list = reveal(props.requiresCompatibilities).value;
+  return Array.isArray(list) && list.includes("FARGATE");
+}
+
+/** The protected properties and options of one task definition, or undefined to leave it as it is. */
+export async function protectTaskDefinition(
+  ctx: StackContext,
+  args: pulumi.ResourceTransformArgs,
+): Promise<pulumi.ResourceTransformResult | undefined> {
+  const { props, name } = args;
+  const subject = `protectStack: ${TASK_DEFINITION} "${name}"`;
+  const skip = (...reasons: string[]) => ctx.cannotProtect(TASK_DEFINITION, name, reasons);
+  const text = reveal(props.containerDefinitions);
+  if (typeof text.value !== "string") {
+    return skip("its containerDefinitions must be known when the program runs.");
+  }
+  const doc = parseContainerDefinitions(text.value, subject);
+  // Already protected, by ProtectedFargateTask (whose children are skipped anyway) or by hand.
+  if (doc.containers.some((c) => c.name === DEFENDER_CONTAINER)) return undefined;
+  const options: DefenderOptionValues = { ...ctx.options.fargate };
+  delete (options as Record<string, unknown>).installBundleDelivery;
+  const sent: SentTaskArgs = {};
+  for (const key of [
+    "family",
+    "cpu",
+    "memory",
+    "networkMode",
+    "requiresCompatibilities",
+    "runtimePlatform",
+  ] as const) {
+    if (props[key] === undefined) continue;
+    if (!isKnown(props[key])) return skip(`its ${key} must be known when the program runs.`);
+    (sent as Record<string, unknown>)[key] = reveal(props[key]).value;
+  }
+  let request: Record<string, unknown>;
+  try {
+    request = buildConsoleRequest(doc, sent, options, subject);
+  } catch (e) {
+    if (e instanceof FargateTaskError) return skip(...e.problems);
+    throw e;
+  }
+  const protection = ctx.withConsole(async (c) => {
+    logProgress(
+      `prisma-defender: asking the Console to protect task family ${String(request.family)}`,
+    );
+    const consoleAddress = await c.consoleAddress();
+    const answer = await c.protectFargateTask(request, {
+      ...options,
+      consoleAddress,
+      defenderType: "appEmbedded",
+    });
+    return checkProtectedTaskDefinition(answer, request, options, subject);
+  });
+  const installBundle = pulumi.secret(protection.apply((p) => p.installBundle));
+  const reviewed = pulumi.unsecret(protection.apply(({ installBundle: _, ...rest }) => rest));
+  const delivery =
+    ctx.options.fargate?.installBundleDelivery ?? InstallBundleDelivery.SecretsManager;
+  // Known at deploy time; in a preview it may still be unknown (a role created in the same update), and the
+  // role policy then shows as known after deploy, as it would for ProtectedFargateTask.
+  const roleArn = reveal(props.executionRoleArn).value as string | undefined;
+  // The same secret, role and policy ProtectedFargateTask makes, named after the task definition, at the stack root.
+  const access = installBundleAccess(name, undefined as unknown as pulumi.Resource, {
+    delivery,
+    createRole: roleArn === undefined,
+    executionRoleArn: pulumi.output(roleArn) as pulumi.Output<string | undefined>,
+    documentRoleArn: pulumi.output(undefined),
+    installBundle,
+    args: {
+      containerDefinitions: text.value,
+      tags: reveal(props.tags).value as Record<string, string> | undefined,
+      region: knownString(props.region),
+    } as ProtectedFargateTaskArgs,
+    subject,
+  });
+  const containerDefinitions = access.secret
+    ? pulumi
+        .all([reviewed, access.secret.arn])
+        .apply(([r, arn]) =>
+          serializeContainers(
+            withInstallBundleSecret(r.containers, r.installBundleContainers, arn),
+          ),
+        )
+    : pulumi.secret(
+        pulumi
+          .all([reviewed, installBundle])
+          .apply(([r, b]) =>
+            serializeContainers(
+              withInstallBundleEnvironment(r.containers, r.installBundleContainers, b),
+            ),
+          ),
+      );
+  return {
+    props: {
+      ...props,
+      containerDefinitions: text.secret
+        ? pulumi.secret(containerDefinitions)
+        : containerDefinitions,
+      executionRoleArn: access.executionRoleArn,
+    },
+    opts: {
+      ...args.opts,
+      dependsOn: [...toArray(args.opts.dependsOn), ...access.dependencies],
+    },
+  };
+}
+
+function toArray(v: unknown): pulumi.Resource[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]) as pulumi.Resource[];
+}
