@@ -132,6 +132,11 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
   const hash = createHash("sha256");
   let size = 0;
   let unzippedSize = 0;
+  // yazl pipes each entry's stream without an 'error' handler and reports its own failures as 'error' events on
+  // the ZipFile: both end the output stream with the error, so the pipeline below rejects instead of Node raising
+  // an uncaught exception and the caller's promise never settling.
+  const fail = (err: Error) => (zipfile.outputStream as unknown as Readable).destroy(err);
+  zipfile.on("error", fail);
   for (const e of entries) {
     unzippedSize += e.size;
     const mode = e.kind === "symlink" ? 0o120777 : e.kind === "executable" ? 0o100755 : 0o100644;
@@ -144,7 +149,10 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
     };
     zipfile.addReadStreamLazy(e.name, options, (cb) => {
       openSource(e.source, zips).then(
-        (s) => cb(null, s),
+        (s) => {
+          s.on("error", fail);
+          cb(null, s);
+        },
         (err: Error) => cb(err, undefined as unknown as Readable),
       );
     });

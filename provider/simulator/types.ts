@@ -29,6 +29,12 @@ export type FaultKind =
   | "malformedJson"
   /** 200 with an archive content type and bytes that are not a valid archive. */
   | "corruptArchive"
+  /**
+   * 200 with the real archive whose compressed data is damaged: a zip keeps its central directory and headers
+   * intact (bytes in the middle of its largest entry's data are inverted), a tar.gz keeps its gzip header and
+   * trailer. Only inflating the data or checking CRCs finds it.
+   */
+  | "flipArchiveData"
   /** Expire every token issued so far, so the next authenticated request gets 401. */
   | "expireToken";
 

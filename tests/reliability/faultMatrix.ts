@@ -83,6 +83,18 @@ export const FAULTS: FaultCase[] = [
     expect: /(zip|tar\.gz) archive is corrupt/,
   },
   {
+    fault: "archive data damaged, once",
+    applies: (e) => ARCHIVES.has(e),
+    inject: [once({ kind: "flipArchiveData" })],
+    expect: "recovered",
+  },
+  {
+    fault: "archive data damaged, every attempt",
+    applies: (e) => ARCHIVES.has(e),
+    inject: [{ kind: "flipArchiveData" }],
+    expect: /(zip|tar\.gz) archive is corrupt.*gave up after 4 attempts/s,
+  },
+  {
     fault: "token expiry mid-run",
     applies: (e) => e !== "authenticate",
     inject: [once({ kind: "expireToken" })],
