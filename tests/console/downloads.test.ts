@@ -5,6 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import * as tar from "tar";
 import * as yauzl from "yauzl";
+import * as yazl from "yazl";
+import { normalizeZip } from "../../provider/defender/archive";
 import { consoleFor } from "../../provider/console/client";
 import { cacheDirectory, CACHE_DIR_ENV, verifyArchive } from "../../provider/console/downloads";
 import { redact } from "../../provider/console/errors";
@@ -151,6 +153,50 @@ describe("verifyArchive", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("damaged zip data (central directory intact)", () => {
+  /** A zip of one entry, stored or deflated, with 16 bytes of its data inverted. */
+  async function damagedZip(dir: string, compress: boolean): Promise<string> {
+    const content = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(""));
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(content, "handler.js", { compress });
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const dataStart = 30 + bytes.readUInt16LE(26) + bytes.readUInt16LE(28);
+    for (let i = dataStart + 1000; i < dataStart + 1016; i++) bytes[i] = ~bytes[i] & 0xff;
+    const file = path.join(dir, `${compress ? "deflated" : "stored"}.zip`);
+    fs.writeFileSync(file, bytes);
+    return file;
+  }
+
+  it.each([
+    ["deflated", true],
+    ["stored", false],
+  ])(
+    "%s: verifyArchive and the zip merge both reject it, with no uncaught exception",
+    async (_n, compress) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-damaged-"));
+      const uncaught: Error[] = [];
+      const onUncaught = (e: Error) => uncaught.push(e);
+      process.on("uncaughtException", onUncaught);
+      try {
+        const file = await damagedZip(dir, compress);
+        await expect(verifyArchive(file, "zip")).rejects.toThrow();
+        const out = path.join(dir, "out");
+        fs.mkdirSync(out);
+        await expect(normalizeZip(file, "code", out)).rejects.toThrow();
+        // The merge leaves no temporary file behind.
+        expect(fs.readdirSync(out)).toEqual([]);
+        expect(uncaught).toEqual([]);
+      } finally {
+        process.off("uncaughtException", onUncaught);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("cacheDirectory", () => {
