@@ -58,7 +58,7 @@ const RETRYABLE_CODES = new Set([
 
 export interface Transport {
   readonly settings: ResolvedConsoleSettings;
-  /** Run `request` with retries, re-authenticating once on 401, and read a 2xx body with `read`. */
+  /** Run `request` with retries, re-authenticating on 401 within the attempt budget, and read a 2xx body with `read`. */
   call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource): Promise<T>;
 }
 
@@ -82,7 +82,6 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
 
   async function call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource) {
     const endpoint = `${request.method} ${request.path}`;
-    let reauthenticated = false;
     return withRetries(retry, async (attempt) => {
       const headers: Record<string, string> = { Accept: "application/json, */*" };
       if (request.contentType) headers["Content-Type"] = request.contentType;
@@ -125,9 +124,11 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
         return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
       }
       const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
-      if (status === 401 && token && !reauthenticated && tokens!.invalidate(token)) {
-        // The token expired under us: sign in again once and repeat this attempt.
-        reauthenticated = true;
+      if (status === 401 && token && tokens!.invalidate(token)) {
+        // The token expired under us. The next attempt takes the current token: a fresh one when this was the
+        // latest (invalidate starts one single-flight sign-in for every caller), or the one a sign-in already
+        // replaced it with. Each such retry counts against the attempt budget; only a sign-in that itself answers
+        // 401 is a credentials error (it fails the call at once, see markFinal above).
         throw markRetryable(statusError(endpoint, status, text, response, tokens!.givenToken), 0);
       }
       const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));

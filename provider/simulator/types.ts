@@ -73,6 +73,8 @@ export interface ConsoleSimulatorOptions {
   users?: { username: string; password: string }[];
   /** Token lifetime in seconds (default 1800, the self-hosted default). */
   tokenTtlSeconds?: number;
+  /** A token answers 401 "token expired" after this many authenticated requests (default: no limit). */
+  tokenMaxUses?: number;
   /** Projects that exist; a request naming another project gets the Console's error. */
   projects?: string[];
   /** SAN names returned by `settings/certs` (default `["127.0.0.1", "localhost"]`). */
