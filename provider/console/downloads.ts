@@ -93,15 +93,13 @@ export function readArchive(kind: "zip" | "tar.gz"): BodyReader<DownloadedArchiv
         done(null, chunk);
       },
     });
+    pruneStalePartials(dir);
+    const out = fs.createWriteStream(temp, { flags: "wx", mode: 0o600 });
     try {
       idle = setTimeout(() => {
         response.data.destroy(Object.assign(new Error("stalled"), { code: "ETIMEDOUT" }));
       }, ctx.idleTimeoutMs);
-      await pipeline(
-        response.data,
-        meter,
-        fs.createWriteStream(temp, { flags: "wx", mode: 0o600 }),
-      );
+      await pipeline(response.data, meter, out);
       clearTimeout(idle);
       if (expected !== undefined && expected !== size)
         throw truncatedError(ctx.endpoint, expected, size);
@@ -120,10 +118,46 @@ export function readArchive(kind: "zip" | "tar.gz"): BodyReader<DownloadedArchiv
       return { path: final, sha256, size, kind };
     } catch (error) {
       clearTimeout(idle);
-      fs.rmSync(temp, { force: true });
+      await removePartial(out, temp);
       throw bodyError(ctx.endpoint, error, ctx.idleTimeoutMs);
     }
   };
+}
+
+/**
+ * Remove a partial download once its write stream has closed. The file is opened asynchronously: removed before
+ * the open completes (a body that fails at once), it would be created afterwards and left behind, empty.
+ */
+export async function removePartial(out: fs.WriteStream, file: string): Promise<void> {
+  if (!out.closed) {
+    await new Promise<void>((resolve) => {
+      out.once("close", resolve);
+      out.destroy();
+    });
+  }
+  fs.rmSync(file, { force: true });
+}
+
+/** A partial file older than this was left by a process that died mid-download (none runs this long). */
+export const STALE_PARTIAL_MS = 60 * 60_000;
+const pruned = new Set<string>();
+
+/**
+ * Once per process and cache directory: remove `.partial-*` files left by a process that was killed mid-download.
+ * Only stale ones: a recent one may belong to a download another process is running now.
+ */
+export function pruneStalePartials(dir: string, now = Date.now()): void {
+  if (pruned.has(dir)) return;
+  pruned.add(dir);
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(".partial-")) continue;
+    const file = path.join(dir, name);
+    try {
+      if (now - fs.statSync(file).mtimeMs > STALE_PARTIAL_MS) fs.rmSync(file, { force: true });
+    } catch {
+      /* gone already, or not ours to judge: leave it */
+    }
+  }
 }
 
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);

@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
-import { cacheDirectory, ensurePrivateDirectory } from "../console/downloads";
+import { cacheDirectory, ensurePrivateDirectory, removePartial } from "../console/downloads";
 import { ArchiveEntry, EntrySource, entryStream, listZip, readZipEntries } from "./archiveEntries";
 
 export * from "./archiveEntries";
@@ -169,7 +169,7 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
     };
     await pipeline(zipfile.outputStream, counter, out);
   } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
+    await removePartial(out, tmp);
     throw e;
   } finally {
     await closeAll(zips);

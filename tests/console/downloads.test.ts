@@ -8,7 +8,13 @@ import * as yauzl from "yauzl";
 import * as yazl from "yazl";
 import { normalizeZip } from "../../provider/defender/archive";
 import { consoleFor } from "../../provider/console/client";
-import { cacheDirectory, CACHE_DIR_ENV, verifyArchive } from "../../provider/console/downloads";
+import {
+  cacheDirectory,
+  CACHE_DIR_ENV,
+  pruneStalePartials,
+  STALE_PARTIAL_MS,
+  verifyArchive,
+} from "../../provider/console/downloads";
 import { redact } from "../../provider/console/errors";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import { FAST, settingsFor, useFreshCacheAndClients } from "./support";
@@ -133,6 +139,47 @@ describe("downloads", () => {
       kind: "response",
     });
     expect(fs.readdirSync(cache.dir()).filter((f) => f.startsWith("."))).toEqual([]);
+  });
+});
+
+describe("partial files", () => {
+  it.each([
+    ["a body cut short", "truncate"],
+    ["damaged archive data", "flipArchiveData"],
+    ["bytes that are no archive", "corruptArchive"],
+  ] as const)("none is left behind after %s on every attempt", async (_n, kind) => {
+    sim.injectFault({ endpoint: "images/twistlock_defender_layer.zip", kind });
+    try {
+      const c = consoleFor(settingsFor(sim), FAST);
+      await expect(c.lambdaLayer({ provider: "aws", runtime: "nodejs20.x" })).rejects.toThrow(
+        /gave up after 4 attempts/,
+      );
+      expect(sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(4);
+      expect(fs.readdirSync(cache.dir()).filter((f) => f.startsWith(".partial-"))).toEqual([]);
+    } finally {
+      sim.clearFaults();
+    }
+  });
+
+  it("stale ones (a process killed mid-download) are pruned once per process; recent ones are kept", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-prune-"));
+    try {
+      const old = path.join(dir, ".partial-0123456789abcdef");
+      const recent = path.join(dir, ".partial-fedcba9876543210");
+      const kept = path.join(dir, "abc.zip");
+      for (const f of [old, recent, kept]) fs.writeFileSync(f, "");
+      const twoHoursAgo = new Date(Date.now() - 2 * STALE_PARTIAL_MS);
+      fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
+      fs.utimesSync(kept, twoHoursAgo, twoHoursAgo);
+      pruneStalePartials(dir);
+      expect(fs.readdirSync(dir).sort()).toEqual([path.basename(recent), "abc.zip"].sort());
+      // Later downloads in the same process do not scan again.
+      fs.utimesSync(recent, twoHoursAgo, twoHoursAgo);
+      pruneStalePartials(dir);
+      expect(fs.existsSync(recent)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
