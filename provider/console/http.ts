@@ -129,7 +129,10 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
         // latest (invalidate starts one single-flight sign-in for every caller), or the one a sign-in already
         // replaced it with. Each such retry counts against the attempt budget; only a sign-in that itself answers
         // 401 is a credentials error (it fails the call at once, see markFinal above).
-        throw markRetryable(statusError(endpoint, status, text, response, tokens!.givenToken), 0);
+        // Reached only when the sign-in itself succeeded: the credentials are fine, the token is not accepted.
+        const hint =
+          "The sign-in succeeded but the Console refused the token it issued: with Projects, check `project` (arg, stack config `prisma-defender:project` or env PRISMACLOUDCOMPUTE_PROJECT); else check the Console's clock and logs.";
+        throw markRetryable(statusError(endpoint, status, text, response, false, hint), 0);
       }
       const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
       // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
@@ -159,6 +162,11 @@ export function consoleMessageOf(
   } catch {
     /* not JSON: fall through */
   }
+  // A zip or tarball sent with a text Content-Type decodes to control characters and U+FFFD: say what it is
+  // instead of printing it.
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+    return `(a binary body of ${Buffer.byteLength(text)} bytes, not text)`;
+  }
   return text.trim().slice(0, 300);
 }
 
@@ -168,6 +176,7 @@ function statusError(
   text: string,
   response: AxiosResponse,
   givenToken: boolean,
+  hint?: string,
 ): ConsoleError {
   const contentType = String(response.headers["content-type"] ?? "");
   if (status >= 300 && status < 400) {
@@ -184,7 +193,7 @@ function statusError(
     status,
     kind: status === 401 ? "auth" : "http",
     consoleMessage: consoleMessageOf(text, contentType),
-    hint: hintForStatus(status, givenToken),
+    hint: hint ?? hintForStatus(status, givenToken, consoleMessageOf(text, contentType)),
   });
 }
 
