@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
 import { createTokenSource } from "./auth";
+import { checkRuntimeForConsole } from "./consoleRuntimes";
 import { readArchive } from "./downloads";
 import { ConsoleError, logWarn, registerSecret } from "./errors";
 import { BodyReader, createTransport } from "./http";
@@ -259,13 +260,12 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
     },
     async lambdaLayer(request) {
       const body = valid(schemas.layerRequest, request, "POST images/twistlock_defender_layer.zip");
+      const path = await versioned("images/twistlock_defender_layer.zip");
+      if (body.provider === "aws") {
+        checkRuntimeForConsole(`POST ${path}`, await api.apiVersion(), body.runtime);
+      }
       return archiveOnce(["layer", body], async () =>
-        call(
-          "POST",
-          await versioned("images/twistlock_defender_layer.zip"),
-          readArchive("zip"),
-          json(body),
-        ),
+        call("POST", path, readArchive("zip"), json(body)),
       );
     },
     async serverlessBundle(request) {
