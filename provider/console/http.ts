@@ -1,6 +1,7 @@
 // One Console exchange: TLS, headers, the project parameter, status handling and reading the body, every failure
 // turned into a ConsoleError that says whether it may be retried. The retry loop (retry.ts), authentication
 // (auth.ts) and the cache (downloads.ts) build on this; nothing else in the package does HTTP.
+import pLimit from "p-limit";
 import axios, { AxiosResponse } from "axios";
 import { Readable } from "node:stream";
 import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "./errors";
@@ -80,6 +81,19 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
     proxy: false,
   });
 
+  // At most `maxInFlight` requests to this Console at once; a 429 pauses every caller until its Retry-After has
+  // passed, so callers wait together instead of each spending an attempt on another 429.
+  const slots = pLimit(Math.max(1, retry.maxInFlight ?? 16));
+  let pausedUntil = 0;
+  const waitForPause = async (signal: AbortSignal) => {
+    while (Date.now() < pausedUntil && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pausedUntil - Date.now());
+        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+  };
+
   async function call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource) {
     const endpoint = `${request.method} ${request.path}`;
     return withRetries(retry, async (attempt) => {
@@ -98,48 +112,56 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
       if (settings.project) params.project = settings.project;
 
       if (proxyProblem) throw markFinal(invalidProxy(endpoint, proxyProblem));
-      const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
-      let response: AxiosResponse<Readable>;
-      try {
-        response = await client.request<Readable>({
-          url: settings.url + request.path,
-          method: request.method,
-          params,
-          data: request.body,
-          headers,
-          timeout: Math.max(1, perAttempt),
-          signal: attempt.signal,
-          transformRequest: [(d: unknown) => d],
-        });
-      } catch (error) {
-        throw networkError(endpoint, error, settings, proxy);
-      }
-      const { status } = response;
-      const refused = refusedTunnels.get(response.request as object);
-      if (proxy && (refused || status === 407)) {
-        response.data.destroy();
-        throw proxyRefusal(endpoint, proxy, settings.url, refused ?? response);
-      }
-      if (status >= 200 && status < 300) {
-        return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
-      }
-      const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
-      if (status === 401 && token && tokens!.invalidate(token)) {
-        // The token expired under us. The next attempt takes the current token: a fresh one when this was the
-        // latest (invalidate starts one single-flight sign-in for every caller), or the one a sign-in already
-        // replaced it with. Each such retry counts against the attempt budget; only a sign-in that itself answers
-        // 401 is a credentials error (it fails the call at once, see markFinal above).
-        // Reached only when the sign-in itself succeeded: the credentials are fine, the token is not accepted.
-        const hint =
-          "The sign-in succeeded but the Console refused the token it issued: with Projects, check `project` (arg, stack config `prisma-defender:project` or env PRISMACLOUDCOMPUTE_PROJECT); else check the Console's clock and logs.";
-        throw markRetryable(statusError(endpoint, status, text, response, false, hint), 0);
-      }
-      const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
-      // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
-      const retryAfter = parseRetryAfter(response.headers["retry-after"]);
-      if (status === 429) throw markRetryable(error, retryAfter);
-      if (status >= 500 && status !== 501 && status !== 505) throw markRetryable(error, retryAfter);
-      throw error;
+      // The token is taken before a slot: a sign-in needs a slot itself, and must not wait behind its own waiters.
+      return slots(async () => {
+        await waitForPause(attempt.signal);
+        const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
+        let response: AxiosResponse<Readable>;
+        try {
+          response = await client.request<Readable>({
+            url: settings.url + request.path,
+            method: request.method,
+            params,
+            data: request.body,
+            headers,
+            timeout: Math.max(1, perAttempt),
+            signal: attempt.signal,
+            transformRequest: [(d: unknown) => d],
+          });
+        } catch (error) {
+          throw networkError(endpoint, error, settings, proxy);
+        }
+        const { status } = response;
+        const refused = refusedTunnels.get(response.request as object);
+        if (proxy && (refused || status === 407)) {
+          response.data.destroy();
+          throw proxyRefusal(endpoint, proxy, settings.url, refused ?? response);
+        }
+        if (status >= 200 && status < 300) {
+          return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
+        }
+        const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
+        if (status === 401 && token && tokens!.invalidate(token)) {
+          // The token expired under us. The next attempt takes the current token: a fresh one when this was the
+          // latest (invalidate starts one single-flight sign-in for every caller), or the one a sign-in already
+          // replaced it with. Each such retry counts against the attempt budget; only a sign-in that itself answers
+          // 401 is a credentials error (it fails the call at once, see markFinal above).
+          // Reached only when the sign-in itself succeeded: the credentials are fine, the token is not accepted.
+          const hint =
+            "The sign-in succeeded but the Console refused the token it issued: with Projects, check `project` (arg, stack config `prisma-defender:project` or env PRISMACLOUDCOMPUTE_PROJECT); else check the Console's clock and logs.";
+          throw markRetryable(statusError(endpoint, status, text, response, false, hint), 0);
+        }
+        const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
+        // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
+        const retryAfter = parseRetryAfter(response.headers["retry-after"]);
+        if (status === 429) {
+          pausedUntil = Math.max(pausedUntil, Date.now() + (retryAfter ?? 0));
+          throw markRetryable(error, retryAfter);
+        }
+        if (status >= 500 && status !== 501 && status !== 505)
+          throw markRetryable(error, retryAfter);
+        throw error;
+      });
     });
   }
   return { settings, call };

@@ -60,6 +60,8 @@ export interface RecordedRequest {
   /** How the request authenticated: `bearer`, `basic`, or `none`. */
   auth: "bearer" | "basic" | "none";
   project?: string;
+  /** Requests open at this Console when this one arrived, itself included (client concurrency caps). */
+  inFlight?: number;
 }
 
 export interface ConsoleSimulatorOptions {
