@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
 import { createTokenSource } from "./auth";
+import { checkRuntimeForConsole } from "./consoleRuntimes";
 import { readArchive } from "./downloads";
 import { ConsoleError, logWarn, registerSecret } from "./errors";
 import { BodyReader, createTransport } from "./http";
@@ -18,7 +19,7 @@ import {
 } from "./clientRules";
 import { proxyFor } from "./proxy";
 import { readJson, readText, unexpectedAnswer } from "./responses";
-import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "./retry";
+import { DEFAULT_RETRY_OPTIONS, markRetryable, RetryOptions } from "./retry";
 import * as schemas from "./schemas";
 import { requireConsoleVersion } from "./defenderVersion";
 import { ComputeConsole, DownloadedArchive, ResolvedConsoleSettings } from "./types";
@@ -201,20 +202,28 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
       }
       return once([`fargate.${format}`, text, p], async () => {
         const path = await versioned(`defenders/fargate.${format}`);
-        const answer = await call("POST", path, (r, ctx) => readText(r, ctx, "text"), {
+        let parsed: unknown;
+        // Parsed inside the attempt: a template a proxy cut or garbled is retried like a body cut short.
+        const read: BodyReader<string> = async (r, ctx) => {
+          const body = await readText(r, ctx, "text");
+          try {
+            parsed = parse(body);
+          } catch {
+            throw markRetryable(
+              unexpectedAnswer(
+                path,
+                `malformed ${format.toUpperCase()} where a template was expected`,
+                "The Console, or a proxy in front of it, sent a broken answer; check its logs and try again.",
+              ),
+            );
+          }
+          return body;
+        };
+        const answer = await call("POST", path, read, {
           body: text,
           contentType: format === "json" ? "application/json" : "application/yaml",
           query: fargateQuery(p, true),
         });
-        let parsed: unknown;
-        try {
-          parsed = parse(answer);
-        } catch {
-          throw unexpectedAnswer(
-            path,
-            `malformed ${format.toUpperCase()} where a template was expected`,
-          );
-        }
         if (!hasKeyDeep(parsed, ["ContainerDefinitions", "containerDefinitions"])) {
           throw unexpectedAnswer(path, "a template without ContainerDefinitions");
         }
@@ -253,13 +262,12 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
     },
     async lambdaLayer(request) {
       const body = valid(schemas.layerRequest, request, "POST images/twistlock_defender_layer.zip");
+      const path = await versioned("images/twistlock_defender_layer.zip");
+      if (body.provider === "aws") {
+        checkRuntimeForConsole(`POST ${path}`, await api.apiVersion(), body.runtime);
+      }
       return archiveOnce(["layer", body], async () =>
-        call(
-          "POST",
-          await versioned("images/twistlock_defender_layer.zip"),
-          readArchive("zip"),
-          json(body),
-        ),
+        call("POST", path, readArchive("zip"), json(body)),
       );
     },
     async serverlessBundle(request) {

@@ -1,7 +1,9 @@
 // The archive cache: answers streamed to disk (never held in memory), integrity-checked, private and content
 // addressed. A download is written to a temporary name in the cache directory (0700), as 0600, hashed while it
-// streams; its length is compared with Content-Length and the archive is opened (zip: the central directory;
-// tar.gz: gunzip and list every entry) before it is renamed to `<sha256>.<zip|tar.gz>`.
+// streams; its length is compared with Content-Length and the archive is read in full (zip: every entry inflated
+// and checked against its CRC-32; tar.gz: gunzip, whose trailer carries a CRC too, and list every entry) before it
+// is renamed to `<sha256>.<zip|tar.gz>`. A damaged archive is retried like a body cut short: a proxy that cuts or
+// garbles a download produces either.
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,7 +13,9 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import * as yauzl from "yauzl";
 import { ConsoleError, logProgress, registerSecret } from "./errors";
+import { entryStream } from "../defender/archiveEntries";
 import { BodyReader, consoleMessageOf, readSmall } from "./http";
+import { markRetryable } from "./retry";
 import { bodyError, declaredLength, truncatedError, unexpectedAnswer } from "./responses";
 import { DownloadedArchive } from "./types";
 
@@ -89,23 +93,23 @@ export function readArchive(kind: "zip" | "tar.gz"): BodyReader<DownloadedArchiv
         done(null, chunk);
       },
     });
+    pruneStalePartials(dir);
+    const out = fs.createWriteStream(temp, { flags: "wx", mode: 0o600 });
     try {
       idle = setTimeout(() => {
         response.data.destroy(Object.assign(new Error("stalled"), { code: "ETIMEDOUT" }));
       }, ctx.idleTimeoutMs);
-      await pipeline(
-        response.data,
-        meter,
-        fs.createWriteStream(temp, { flags: "wx", mode: 0o600 }),
-      );
+      await pipeline(response.data, meter, out);
       clearTimeout(idle);
       if (expected !== undefined && expected !== size)
         throw truncatedError(ctx.endpoint, expected, size);
       await verifyArchive(temp, kind).catch((error: Error) => {
-        throw unexpectedAnswer(
-          ctx.endpoint,
-          `the ${kind} archive is corrupt or of another kind (${error.message})`,
-          "The Console sent a damaged archive; try again, and check any proxy that rewrites downloads.",
+        throw markRetryable(
+          unexpectedAnswer(
+            ctx.endpoint,
+            `the ${kind} archive is corrupt or of another kind (${error.message})`,
+            "The Console sent a damaged archive; try again, and check any proxy that rewrites downloads.",
+          ),
         );
       });
       const sha256 = hash.digest("hex");
@@ -114,15 +118,51 @@ export function readArchive(kind: "zip" | "tar.gz"): BodyReader<DownloadedArchiv
       return { path: final, sha256, size, kind };
     } catch (error) {
       clearTimeout(idle);
-      fs.rmSync(temp, { force: true });
+      await removePartial(out, temp);
       throw bodyError(ctx.endpoint, error, ctx.idleTimeoutMs);
     }
   };
 }
 
+/**
+ * Remove a partial download once its write stream has closed. The file is opened asynchronously: removed before
+ * the open completes (a body that fails at once), it would be created afterwards and left behind, empty.
+ */
+export async function removePartial(out: fs.WriteStream, file: string): Promise<void> {
+  if (!out.closed) {
+    await new Promise<void>((resolve) => {
+      out.once("close", resolve);
+      out.destroy();
+    });
+  }
+  fs.rmSync(file, { force: true });
+}
+
+/** A partial file older than this was left by a process that died mid-download (none runs this long). */
+export const STALE_PARTIAL_MS = 60 * 60_000;
+const pruned = new Set<string>();
+
+/**
+ * Once per process and cache directory: remove `.partial-*` files left by a process that was killed mid-download.
+ * Only stale ones: a recent one may belong to a download another process is running now.
+ */
+export function pruneStalePartials(dir: string, now = Date.now()): void {
+  if (pruned.has(dir)) return;
+  pruned.add(dir);
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(".partial-")) continue;
+    const file = path.join(dir, name);
+    try {
+      if (now - fs.statSync(file).mtimeMs > STALE_PARTIAL_MS) fs.rmSync(file, { force: true });
+    } catch {
+      /* gone already, or not ours to judge: leave it */
+    }
+  }
+}
+
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
 
-/** Open the archive fully: a zip's central directory and every entry header, or every entry of a tar.gz. */
+/** Read the archive fully: every zip entry inflated and CRC-checked, or every entry of a tar.gz. */
 export async function verifyArchive(file: string, kind: "zip" | "tar.gz"): Promise<number> {
   const head = Buffer.alloc(4);
   const fd = fs.openSync(file, "r");
@@ -148,40 +188,49 @@ export async function verifyArchive(file: string, kind: "zip" | "tar.gz"): Promi
 
 function zipEntries(file: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error("unreadable zip"));
-      let entries = 0;
-      zip.on("error", reject);
-      zip.on("end", () => resolve(entries));
-      zip.on("entry", (entry: yauzl.Entry) => {
-        entries++;
-        if (
-          path.posix.basename(entry.fileName) === "Dockerfile" &&
-          entry.uncompressedSize < 1024 * 1024
-        ) {
-          registerDockerfileSecrets(zip, entry).then(() => zip.readEntry(), reject);
-        } else {
-          zip.readEntry();
-        }
-      });
-      zip.readEntry();
-    });
+    yauzl.open(
+      file,
+      { lazyEntries: true, autoClose: false, strictFileNames: false },
+      (err, zip) => {
+        if (err || !zip) return reject(err ?? new Error("unreadable zip"));
+        let entries = 0;
+        const fail = (e: Error) => {
+          zip.close();
+          reject(e);
+        };
+        zip.on("error", fail);
+        zip.on("end", () => {
+          zip.close();
+          resolve(entries);
+        });
+        zip.on("entry", (entry: yauzl.Entry) => {
+          entries++;
+          const next = () => zip.readEntry();
+          if (entry.fileName.endsWith("/")) return next();
+          if (
+            path.posix.basename(entry.fileName) === "Dockerfile" &&
+            entry.uncompressedSize < 1024 * 1024
+          ) {
+            registerDockerfileSecrets(zip, entry).then(next, fail);
+          } else {
+            drain(zip, entry).then(next, fail);
+          }
+        });
+        zip.readEntry();
+      },
+    );
   });
 }
 
 /** The app-embedded zip's Dockerfile carries INSTALL_BUNDLE: register it so no message or log can show it. */
-function registerDockerfileSecrets(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<void> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) return reject(err ?? new Error("unreadable entry"));
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("error", reject);
-      stream.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        for (const m of text.matchAll(/INSTALL_BUNDLE[= ]"?([^"\s]+)"?/g)) registerSecret(m[1]);
-        resolve();
-      });
-    });
-  });
+async function registerDockerfileSecrets(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of await entryStream(zip, entry)) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  for (const m of text.matchAll(/INSTALL_BUNDLE[= ]"?([^"\s]+)"?/g)) registerSecret(m[1]);
+}
+
+/** Inflate one entry to nowhere: its stream fails on damaged data or a CRC-32 mismatch. */
+async function drain(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<void> {
+  for await (const _ of await entryStream(zip, entry));
 }

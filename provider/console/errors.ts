@@ -125,11 +125,19 @@ export function sanitizeCause(cause: unknown): Error {
 }
 
 /** The hint for an HTTP status, in the user's terms. */
-export function hintForStatus(status: number, usesGivenToken: boolean): string {
+export function hintForStatus(
+  status: number,
+  usesGivenToken: boolean,
+  consoleMessage?: string,
+): string {
   if (status === 401) {
     return usesGivenToken
       ? "The token was refused (expired or invalid) and a given token cannot be renewed: supply a fresh `token`, or `username` and `password` so the client can sign in again."
       : "Check the credentials (`username`/`password`; on SaaS the access key ID and secret key) and, with Projects, the `project` name.";
+  }
+  if ((status === 403 || status === 400) && consoleMessage && /project/i.test(consoleMessage)) {
+    // The Console names a project: a missing or wrong `project` is far likelier than a missing role.
+    return 'Check `project` (the `project` arg, stack config `prisma-defender:project` or env PRISMACLOUDCOMPUTE_PROJECT): it must name a project this user may access, exactly as the Console lists it. If it does, give the user the "Defender Manager" role or higher in that project.';
   }
   if (status === 403) {
     return 'The user lacks the permission: give it the "Defender Manager" role or higher (permission manageDefenders), and check `project`.';

@@ -1,6 +1,7 @@
 // One Console exchange: TLS, headers, the project parameter, status handling and reading the body, every failure
 // turned into a ConsoleError that says whether it may be retried. The retry loop (retry.ts), authentication
 // (auth.ts) and the cache (downloads.ts) build on this; nothing else in the package does HTTP.
+import pLimit from "p-limit";
 import axios, { AxiosResponse } from "axios";
 import { Readable } from "node:stream";
 import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "./errors";
@@ -58,7 +59,7 @@ const RETRYABLE_CODES = new Set([
 
 export interface Transport {
   readonly settings: ResolvedConsoleSettings;
-  /** Run `request` with retries, re-authenticating once on 401, and read a 2xx body with `read`. */
+  /** Run `request` with retries, re-authenticating on 401 within the attempt budget, and read a 2xx body with `read`. */
   call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource): Promise<T>;
 }
 
@@ -80,9 +81,21 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
     proxy: false,
   });
 
+  // At most `maxInFlight` requests to this Console at once; a 429 pauses every caller until its Retry-After has
+  // passed, so callers wait together instead of each spending an attempt on another 429.
+  const slots = pLimit(Math.max(1, retry.maxInFlight ?? 16));
+  let pausedUntil = 0;
+  const waitForPause = async (signal: AbortSignal) => {
+    while (Date.now() < pausedUntil && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pausedUntil - Date.now());
+        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+  };
+
   async function call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource) {
     const endpoint = `${request.method} ${request.path}`;
-    let reauthenticated = false;
     return withRetries(retry, async (attempt) => {
       const headers: Record<string, string> = { Accept: "application/json, */*" };
       if (request.contentType) headers["Content-Type"] = request.contentType;
@@ -99,43 +112,56 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
       if (settings.project) params.project = settings.project;
 
       if (proxyProblem) throw markFinal(invalidProxy(endpoint, proxyProblem));
-      const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
-      let response: AxiosResponse<Readable>;
-      try {
-        response = await client.request<Readable>({
-          url: settings.url + request.path,
-          method: request.method,
-          params,
-          data: request.body,
-          headers,
-          timeout: Math.max(1, perAttempt),
-          signal: attempt.signal,
-          transformRequest: [(d: unknown) => d],
-        });
-      } catch (error) {
-        throw networkError(endpoint, error, settings, proxy);
-      }
-      const { status } = response;
-      const refused = refusedTunnels.get(response.request as object);
-      if (proxy && (refused || status === 407)) {
-        response.data.destroy();
-        throw proxyRefusal(endpoint, proxy, settings.url, refused ?? response);
-      }
-      if (status >= 200 && status < 300) {
-        return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
-      }
-      const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
-      if (status === 401 && token && !reauthenticated && tokens!.invalidate(token)) {
-        // The token expired under us: sign in again once and repeat this attempt.
-        reauthenticated = true;
-        throw markRetryable(statusError(endpoint, status, text, response, tokens!.givenToken), 0);
-      }
-      const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
-      // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
-      const retryAfter = parseRetryAfter(response.headers["retry-after"]);
-      if (status === 429) throw markRetryable(error, retryAfter);
-      if (status >= 500 && status !== 501 && status !== 505) throw markRetryable(error, retryAfter);
-      throw error;
+      // The token is taken before a slot: a sign-in needs a slot itself, and must not wait behind its own waiters.
+      return slots(async () => {
+        await waitForPause(attempt.signal);
+        const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
+        let response: AxiosResponse<Readable>;
+        try {
+          response = await client.request<Readable>({
+            url: settings.url + request.path,
+            method: request.method,
+            params,
+            data: request.body,
+            headers,
+            timeout: Math.max(1, perAttempt),
+            signal: attempt.signal,
+            transformRequest: [(d: unknown) => d],
+          });
+        } catch (error) {
+          throw networkError(endpoint, error, settings, proxy);
+        }
+        const { status } = response;
+        const refused = refusedTunnels.get(response.request as object);
+        if (proxy && (refused || status === 407)) {
+          response.data.destroy();
+          throw proxyRefusal(endpoint, proxy, settings.url, refused ?? response);
+        }
+        if (status >= 200 && status < 300) {
+          return read(response, { endpoint, idleTimeoutMs: timeoutMs, attempt });
+        }
+        const text = await readSmall(response.data, timeoutMs, 1024 * 1024).catch(() => "");
+        if (status === 401 && token && tokens!.invalidate(token)) {
+          // The token expired under us. The next attempt takes the current token: a fresh one when this was the
+          // latest (invalidate starts one single-flight sign-in for every caller), or the one a sign-in already
+          // replaced it with. Each such retry counts against the attempt budget; only a sign-in that itself answers
+          // 401 is a credentials error (it fails the call at once, see markFinal above).
+          // Reached only when the sign-in itself succeeded: the credentials are fine, the token is not accepted.
+          const hint =
+            "The sign-in succeeded but the Console refused the token it issued: with Projects, check `project` (arg, stack config `prisma-defender:project` or env PRISMACLOUDCOMPUTE_PROJECT); else check the Console's clock and logs.";
+          throw markRetryable(statusError(endpoint, status, text, response, false, hint), 0);
+        }
+        const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
+        // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
+        const retryAfter = parseRetryAfter(response.headers["retry-after"]);
+        if (status === 429) {
+          pausedUntil = Math.max(pausedUntil, Date.now() + (retryAfter ?? 0));
+          throw markRetryable(error, retryAfter);
+        }
+        if (status >= 500 && status !== 501 && status !== 505)
+          throw markRetryable(error, retryAfter);
+        throw error;
+      });
     });
   }
   return { settings, call };
@@ -158,6 +184,11 @@ export function consoleMessageOf(
   } catch {
     /* not JSON: fall through */
   }
+  // A zip or tarball sent with a text Content-Type decodes to control characters and U+FFFD: say what it is
+  // instead of printing it.
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+    return `(a binary body of ${Buffer.byteLength(text)} bytes, not text)`;
+  }
   return text.trim().slice(0, 300);
 }
 
@@ -167,6 +198,7 @@ function statusError(
   text: string,
   response: AxiosResponse,
   givenToken: boolean,
+  hint?: string,
 ): ConsoleError {
   const contentType = String(response.headers["content-type"] ?? "");
   if (status >= 300 && status < 400) {
@@ -183,7 +215,7 @@ function statusError(
     status,
     kind: status === 401 ? "auth" : "http",
     consoleMessage: consoleMessageOf(text, contentType),
-    hint: hintForStatus(status, givenToken),
+    hint: hint ?? hintForStatus(status, givenToken, consoleMessageOf(text, contentType)),
   });
 }
 

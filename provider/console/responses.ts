@@ -100,10 +100,13 @@ export function readJson<T>(schema: z.ZodType<T>, expected: string): BodyReader<
     try {
       value = JSON.parse(text);
     } catch {
-      throw unexpectedAnswer(
-        ctx.endpoint,
-        `malformed JSON (${text.length} bytes) where ${expected} was expected`,
-        "The Console, or a proxy in front of it, sent a broken answer; check its logs and try again.",
+      // Retried like a body cut short: a proxy that cuts an answer can leave it unparseable instead.
+      throw markRetryable(
+        unexpectedAnswer(
+          ctx.endpoint,
+          `malformed JSON (${text.length} bytes) where ${expected} was expected`,
+          "The Console, or a proxy in front of it, sent a broken answer; check its logs and try again.",
+        ),
       );
     }
     const parsed = schema.safeParse(value);

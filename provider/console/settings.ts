@@ -41,6 +41,10 @@ export const SETTING_SOURCES: Record<SettingName, Source> = {
   consoleAddress: { config: "consoleAddress" },
   caCertificate: { config: "caCertificate", env: "PRISMACLOUDCOMPUTE_CA_CERT" },
   insecureSkipVerify: { config: "insecureSkipVerify", env: "PRISMACLOUDCOMPUTE_INSECURE" },
+  allowInsecureHttp: {
+    config: "allowInsecureHttp",
+    env: "PRISMACLOUDCOMPUTE_ALLOW_INSECURE_HTTP",
+  },
   requestTimeoutSeconds: {
     config: "requestTimeoutSeconds",
     env: "PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT",
@@ -114,6 +118,8 @@ export function checkConsoleSettings(found: FoundSettings): {
     consoleAddress: check("consoleAddress", checkHost),
     caCertificate: check("caCertificate", readCaCertificate),
     insecureSkipVerify: check("insecureSkipVerify", parseBoolean) ?? false,
+    // Kept only when true, so the resolved settings of an https Console are as before.
+    allowInsecureHttp: check("allowInsecureHttp", parseBoolean) || undefined,
     requestTimeoutSeconds:
       check("requestTimeoutSeconds", parseTimeout) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     proxyUrl: check("proxyUrl", checkProxyUrl),
@@ -123,6 +129,19 @@ export function checkConsoleSettings(found: FoundSettings): {
   if (insecureOn && caCertificate) {
     problems.push(
       `insecureSkipVerify (${insecureSkipVerify!.where}) and caCertificate (${caCertificate.where}) are both set: a CA is only useful when the certificate is verified; keep one`,
+    );
+  }
+  // Refused before any request: over http the password (or token) and the Defender secrets travel in the clear on
+  // every attempt, and against a Console's HTTPS port the client would only see connection resets.
+  if (
+    url &&
+    !url.unknown &&
+    settings.url.startsWith("http:") &&
+    found.allowInsecureHttp?.unknown !== true &&
+    !settings.allowInsecureHttp
+  ) {
+    problems.push(
+      `url (${url.where}) is plain http: credentials and Defender secrets would travel unencrypted. The Console serves HTTPS, usually on port 8083: use https://${settings.url.slice("http://".length)} (for example https://console.example.com:8083). Only for a Console reachable solely over http, opt in with ${whereToSet("allowInsecureHttp")} set to true`,
     );
   }
   for (const key of Object.keys(settings) as (keyof ResolvedConsoleSettings)[]) {

@@ -34,6 +34,11 @@ export interface ConsoleArgs {
   caCertificate?: pulumi.Input<string>;
   /** Skip TLS verification of the Console's certificate. Insecure: an explicit opt-in, logged as a warning. */
   insecureSkipVerify?: pulumi.Input<boolean>;
+  /**
+   * Allow an `http://` Console URL. Insecure: the password or token and the Defender secrets would travel in the
+   * clear, so a plain-http URL is refused unless this is set (the Console normally serves HTTPS on port 8083).
+   */
+  allowInsecureHttp?: pulumi.Input<boolean>;
   /** Timeout of one request to the Console, in seconds. Default: 60. */
   requestTimeoutSeconds?: pulumi.Input<number>;
   /**
@@ -62,6 +67,8 @@ export interface ResolvedConsoleSettings {
   consoleAddress?: string;
   caCertificate?: string;
   insecureSkipVerify: boolean;
+  /** Set when a plain-http `url` was allowed explicitly. */
+  allowInsecureHttp?: boolean;
   requestTimeoutSeconds: number;
   /** An explicit proxy for this Console; without it the client reads HTTPS_PROXY/HTTP_PROXY and NO_PROXY. */
   proxyUrl?: string;

@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
-import { cacheDirectory, ensurePrivateDirectory } from "../console/downloads";
+import { cacheDirectory, ensurePrivateDirectory, removePartial } from "../console/downloads";
 import { ArchiveEntry, EntrySource, entryStream, listZip, readZipEntries } from "./archiveEntries";
 
 export * from "./archiveEntries";
@@ -132,6 +132,11 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
   const hash = createHash("sha256");
   let size = 0;
   let unzippedSize = 0;
+  // yazl pipes each entry's stream without an 'error' handler and reports its own failures as 'error' events on
+  // the ZipFile: both end the output stream with the error, so the pipeline below rejects instead of Node raising
+  // an uncaught exception and the caller's promise never settling.
+  const fail = (err: Error) => (zipfile.outputStream as unknown as Readable).destroy(err);
+  zipfile.on("error", fail);
   for (const e of entries) {
     unzippedSize += e.size;
     const mode = e.kind === "symlink" ? 0o120777 : e.kind === "executable" ? 0o100755 : 0o100644;
@@ -144,7 +149,10 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
     };
     zipfile.addReadStreamLazy(e.name, options, (cb) => {
       openSource(e.source, zips).then(
-        (s) => cb(null, s),
+        (s) => {
+          s.on("error", fail);
+          cb(null, s);
+        },
         (err: Error) => cb(err, undefined as unknown as Readable),
       );
     });
@@ -161,7 +169,7 @@ export async function writeZip(entries: ArchiveEntry[], outDir: string): Promise
     };
     await pipeline(zipfile.outputStream, counter, out);
   } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
+    await removePartial(out, tmp);
     throw e;
   } finally {
     await closeAll(zips);

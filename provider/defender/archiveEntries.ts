@@ -2,8 +2,9 @@
 // their metadata only (contents are streamed later), with every name checked against zip-slip.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import * as zlib from "node:zlib";
 import * as yauzl from "yauzl";
 
 /** Where an entry's bytes come from. */
@@ -63,10 +64,39 @@ function openZip(zipPath: string): Promise<yauzl.ZipFile> {
   );
 }
 
+/**
+ * An entry's inflated bytes, checked against the CRC-32 its central directory records (yauzl checks sizes but not
+ * CRCs, see its README "No CRC-32 Checking"): a damaged entry fails its stream with an error instead of yielding
+ * wrong bytes. The inflate and CRC errors are forwarded to the returned stream, so one `'error'` handler (or a
+ * pipeline) sees every failure.
+ */
 export function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))),
+    zip.openReadStream(entry, (err, stream) => {
+      if (err || !stream) return reject(err ?? new Error(`cannot read ${entry.fileName}`));
+      resolve(crcChecked(stream, entry));
+    }),
   );
+}
+
+function crcChecked(stream: Readable, entry: yauzl.Entry): Readable {
+  let crc = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      crc = zlib.crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      done(
+        crc >>> 0 === entry.crc32 >>> 0
+          ? null
+          : new Error(`${entry.fileName}: CRC-32 mismatch (the entry's data is damaged)`),
+      );
+    },
+  });
+  stream.on("error", (e: Error) => check.destroy(e));
+  check.on("close", () => stream.destroy());
+  return stream.pipe(check);
 }
 
 async function streamToString(stream: Readable): Promise<string> {

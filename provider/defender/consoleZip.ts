@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
+import { removePartial } from "../console/downloads";
 import { DEFENDER_TARBALL } from "./defenderBlock";
 
 const MAX_DOCKERFILE_BYTES = 1024 * 1024;
@@ -93,6 +94,7 @@ export async function readConsoleZip(
 
     const temp = path.join(cacheDir, `.partial-${randomBytes(8).toString("hex")}`);
     const hash = createHash("sha256");
+    const out = fs.createWriteStream(temp, { flags: "wx", mode: 0o600 });
     try {
       await pipeline(
         await streamOf(zip, tarballEntry),
@@ -102,14 +104,14 @@ export async function readConsoleZip(
             done(null, chunk);
           },
         }),
-        fs.createWriteStream(temp, { flags: "wx", mode: 0o600 }),
+        out,
       );
       const sha256 = hash.digest("hex");
       const final = path.join(cacheDir, `${sha256}.tar.gz`);
       fs.renameSync(temp, final);
       return { dockerfile, tarball: { path: final, sha256 } };
     } finally {
-      fs.rmSync(temp, { force: true });
+      await removePartial(out, temp);
     }
   } finally {
     zip.close();

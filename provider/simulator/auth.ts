@@ -11,6 +11,8 @@ export interface AuthResult {
 interface IssuedToken {
   username: string;
   expiresAt: number;
+  /** Requests this token has authenticated. */
+  uses: number;
 }
 
 function b64url(value: string | Buffer): string {
@@ -30,6 +32,8 @@ export class TokenStore {
   constructor(
     private readonly users: { username: string; password: string }[],
     private readonly ttlSeconds: number,
+    /** A token stops working after this many requests (a Console with very short-lived tokens). */
+    private readonly maxUses = Infinity,
   ) {}
 
   /** Checks a username and password; answers the Console's 401 when they do not match. */
@@ -57,7 +61,7 @@ export class TokenStore {
     );
     const signature = createHmac("sha256", this.signingKey).update(`${header}.${payload}`).digest();
     const token = `${header}.${payload}.${b64url(signature)}`;
-    this.tokens.set(token, { username, expiresAt: now + this.ttlSeconds * 1000 });
+    this.tokens.set(token, { username, expiresAt: now + this.ttlSeconds * 1000, uses: 0 });
     return token;
   }
 
@@ -65,8 +69,9 @@ export class TokenStore {
   verify(token: string): string {
     const issued = this.tokens.get(token);
     if (!issued) throw new ConsoleHttpError(401, "Unauthorized: invalid token");
-    if (Date.now() >= issued.expiresAt)
+    if (Date.now() >= issued.expiresAt || issued.uses >= this.maxUses)
       throw new ConsoleHttpError(401, "Unauthorized: token expired");
+    issued.uses += 1;
     return issued.username;
   }
 

@@ -10,6 +10,7 @@ const KINDS: FaultKind[] = [
   "truncate",
   "malformedJson",
   "corruptArchive",
+  "flipArchiveData",
   "expireToken",
 ];
 
@@ -73,7 +74,48 @@ export function damage(fault: FaultSpec | undefined, response: SimResponse): Sim
       archive: true,
     };
   }
+  if (fault.kind === "flipArchiveData" && response.archive && response.body) {
+    return { ...response, body: flipData(response.body) };
+  }
   return response;
+}
+
+/** Invert 16 bytes in the middle of the compressed data, leaving every header and directory record intact. */
+function flipData(body: Buffer): Buffer {
+  const out = Buffer.from(body);
+  let start: number;
+  let length: number;
+  if (out[0] === 0x1f && out[1] === 0x8b) {
+    // gzip: a 10-byte header (the simulator writes no optional fields) and an 8-byte CRC/size trailer.
+    start = 10;
+    length = out.length - 18;
+  } else {
+    ({ start, length } = largestZipEntryData(out));
+  }
+  if (length < 32) throw new Error("flipArchiveData: the archive's data is too small to damage");
+  const at = start + Math.floor(length / 2) - 8;
+  for (let i = at; i < at + 16; i++) out[i] = ~out[i] & 0xff;
+  return out;
+}
+
+/** Where the compressed bytes of the zip's largest entry lie, from its central directory and local header. */
+function largestZipEntryData(zip: Buffer): { start: number; length: number } {
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error("flipArchiveData: no zip end-of-central-directory record");
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  let best = { start: 0, length: 0 };
+  for (let i = 0; i < count; i++) {
+    const compressed = zip.readUInt32LE(at + 20);
+    const local = zip.readUInt32LE(at + 42);
+    if (compressed > best.length) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      best = { start, length: compressed };
+    }
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return best;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

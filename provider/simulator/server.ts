@@ -67,6 +67,9 @@ export function requestListener(state: SimState) {
   };
 }
 
+/** Requests open across this process's simulators; tests run one simulator at a time per cap check. */
+let openRequests = 0;
+
 async function handle(state: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://simulator");
   const query: Record<string, string> = {};
@@ -84,9 +87,14 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     auth: "none",
     ...(query.project !== undefined ? { project: query.project } : {}),
   };
+  openRequests += 1;
+  record.inFlight = openRequests;
   state.requests.push(record);
   res.on("finish", () => (record.status = res.statusCode));
-  res.on("close", () => state.onRequest?.(record));
+  res.on("close", () => {
+    openRequests -= 1;
+    state.onRequest?.(record);
+  });
 
   let rest = url.pathname;
   if (state.tenantPath) {

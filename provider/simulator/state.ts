@@ -63,6 +63,11 @@ export function resolveState(options: ConsoleSimulatorOptions, caExpiration: str
   const users = options.users && options.users.length > 0 ? options.users : [defaultUser];
   const ttl = options.tokenTtlSeconds ?? 1800;
   if (!(ttl > 0)) throw new Error("tokenTtlSeconds must be positive");
+  if (
+    options.tokenMaxUses !== undefined &&
+    !(Number.isInteger(options.tokenMaxUses) && options.tokenMaxUses > 0)
+  )
+    throw new Error("tokenMaxUses must be a positive integer");
   const registryToken = source.bytes("registry-token", 20).toString("hex");
   return {
     version,
@@ -75,7 +80,7 @@ export function resolveState(options: ConsoleSimulatorOptions, caExpiration: str
     latencyMs: options.latencyMs ?? 0,
     bundlePaddingBytes: options.bundlePaddingBytes ?? 0,
     images: { ...BUILT_IN_IMAGES, ...(options.imageEntrypoints ?? {}) },
-    tokens: new TokenStore(users, ttl),
+    tokens: new TokenStore(users, ttl, options.tokenMaxUses ?? Infinity),
     faults: new FaultTable(),
     spec: new SpecValidator(specFor(version)),
     secrets: { installBundle: makeInstallBundle(marker, source), marker },

@@ -29,6 +29,12 @@ export type FaultKind =
   | "malformedJson"
   /** 200 with an archive content type and bytes that are not a valid archive. */
   | "corruptArchive"
+  /**
+   * 200 with the real archive whose compressed data is damaged: a zip keeps its central directory and headers
+   * intact (bytes in the middle of its largest entry's data are inverted), a tar.gz keeps its gzip header and
+   * trailer. Only inflating the data or checking CRCs finds it.
+   */
+  | "flipArchiveData"
   /** Expire every token issued so far, so the next authenticated request gets 401. */
   | "expireToken";
 
@@ -54,6 +60,8 @@ export interface RecordedRequest {
   /** How the request authenticated: `bearer`, `basic`, or `none`. */
   auth: "bearer" | "basic" | "none";
   project?: string;
+  /** Requests open at this Console when this one arrived, itself included (client concurrency caps). */
+  inFlight?: number;
 }
 
 export interface ConsoleSimulatorOptions {
@@ -67,6 +75,8 @@ export interface ConsoleSimulatorOptions {
   users?: { username: string; password: string }[];
   /** Token lifetime in seconds (default 1800, the self-hosted default). */
   tokenTtlSeconds?: number;
+  /** A token answers 401 "token expired" after this many authenticated requests (default: no limit). */
+  tokenMaxUses?: number;
   /** Projects that exist; a request naming another project gets the Console's error. */
   projects?: string[];
   /** SAN names returned by `settings/certs` (default `["127.0.0.1", "localhost"]`). */

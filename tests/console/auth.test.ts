@@ -57,3 +57,45 @@ describe("a given token that has expired", () => {
     }
   });
 });
+
+describe("tokens that live for only a few requests", () => {
+  it("12 calls in flight, tokens expiring after 3 requests: all succeed through single-flight sign-ins", async () => {
+    const sim = await startConsoleSimulator({ tokenMaxUses: 3 });
+    try {
+      const c = consoleFor(settingsFor(sim), FAST);
+      const policies = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          c.encodeServerlessPolicy({
+            consoleAddr: "127.0.0.1",
+            function: `f${i}`,
+            provider: "aws",
+          }),
+        ),
+      );
+      expect(new Set(policies).size).toBe(12);
+      const encodes = sim.requestsTo("policies/runtime/serverless/encode");
+      expect(encodes.filter((r) => r.status === 200)).toHaveLength(12);
+      // Every 401 was a token used up, never a wrong password: each sign-in succeeded, and there were fewer
+      // sign-ins than 401s (callers failing together share one).
+      const signIns = sim.requestsTo("authenticate");
+      const rejected = encodes.filter((r) => r.status === 401).length;
+      expect(rejected).toBeGreaterThan(0);
+      expect(signIns.every((r) => r.status === 200)).toBe(true);
+      expect(signIns.length).toBeLessThanOrEqual(rejected);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("a sign-in that answers 401 is the credentials error, at once", async () => {
+    const sim = await startConsoleSimulator({ tokenMaxUses: 3 });
+    try {
+      const c = consoleFor(settingsFor(sim, { password: "wrong" }), FAST);
+      const e = await rejectionOf(c.consoleVersion());
+      expect(e).toMatchObject({ kind: "auth", status: 401 });
+      expect(sim.requestsTo("authenticate")).toHaveLength(1);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -525,3 +525,36 @@ describe("answers that are not what was asked for", () => {
     expect(e.message).toContain("application/json where a zip archive was expected");
   });
 });
+
+describe("requests in flight to one Console", () => {
+  it("are capped (maxInFlight), and a 429 makes every caller wait out its Retry-After together", async () => {
+    const sim = await startConsoleSimulator({ latencyMs: 20 });
+    try {
+      const c = consoleFor(settingsFor(sim), { ...FAST, maxInFlight: 4 });
+      sim.injectFault({
+        endpoint: "policies/runtime/serverless/encode",
+        kind: "status",
+        status: 429,
+        retryAfterSeconds: 0.3,
+        times: 1,
+      });
+      const policies = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          c.encodeServerlessPolicy({
+            consoleAddr: "127.0.0.1",
+            function: `f${i}`,
+            provider: "aws",
+          }),
+        ),
+      );
+      expect(new Set(policies).size).toBe(24);
+      const encodes = sim.requestsTo("policies/runtime/serverless/encode");
+      expect(Math.max(...sim.requests.map((r) => r.inFlight ?? 0))).toBeLessThanOrEqual(4);
+      expect(encodes.filter((r) => r.status === 429)).toHaveLength(1);
+      // One 429, and one request per call besides its retry: nobody else spent an attempt on the pause.
+      expect(encodes).toHaveLength(25);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -5,8 +5,16 @@ import * as os from "os";
 import * as path from "path";
 import * as tar from "tar";
 import * as yauzl from "yauzl";
+import * as yazl from "yazl";
+import { normalizeZip } from "../../provider/defender/archive";
 import { consoleFor } from "../../provider/console/client";
-import { cacheDirectory, CACHE_DIR_ENV, verifyArchive } from "../../provider/console/downloads";
+import {
+  cacheDirectory,
+  CACHE_DIR_ENV,
+  pruneStalePartials,
+  STALE_PARTIAL_MS,
+  verifyArchive,
+} from "../../provider/console/downloads";
 import { redact } from "../../provider/console/errors";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import { FAST, settingsFor, useFreshCacheAndClients } from "./support";
@@ -134,6 +142,47 @@ describe("downloads", () => {
   });
 });
 
+describe("partial files", () => {
+  it.each([
+    ["a body cut short", "truncate"],
+    ["damaged archive data", "flipArchiveData"],
+    ["bytes that are no archive", "corruptArchive"],
+  ] as const)("none is left behind after %s on every attempt", async (_n, kind) => {
+    sim.injectFault({ endpoint: "images/twistlock_defender_layer.zip", kind });
+    try {
+      const c = consoleFor(settingsFor(sim), FAST);
+      await expect(c.lambdaLayer({ provider: "aws", runtime: "nodejs20.x" })).rejects.toThrow(
+        /gave up after 4 attempts/,
+      );
+      expect(sim.requestsTo("images/twistlock_defender_layer.zip")).toHaveLength(4);
+      expect(fs.readdirSync(cache.dir()).filter((f) => f.startsWith(".partial-"))).toEqual([]);
+    } finally {
+      sim.clearFaults();
+    }
+  });
+
+  it("stale ones (a process killed mid-download) are pruned once per process; recent ones are kept", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-prune-"));
+    try {
+      const old = path.join(dir, ".partial-0123456789abcdef");
+      const recent = path.join(dir, ".partial-fedcba9876543210");
+      const kept = path.join(dir, "abc.zip");
+      for (const f of [old, recent, kept]) fs.writeFileSync(f, "");
+      const twoHoursAgo = new Date(Date.now() - 2 * STALE_PARTIAL_MS);
+      fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
+      fs.utimesSync(kept, twoHoursAgo, twoHoursAgo);
+      pruneStalePartials(dir);
+      expect(fs.readdirSync(dir).sort()).toEqual([path.basename(recent), "abc.zip"].sort());
+      // Later downloads in the same process do not scan again.
+      fs.utimesSync(recent, twoHoursAgo, twoHoursAgo);
+      pruneStalePartials(dir);
+      expect(fs.existsSync(recent)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("verifyArchive", () => {
   it("rejects a tar.gz cut in the middle and accepts a whole one", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-verify-"));
@@ -151,6 +200,50 @@ describe("verifyArchive", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("damaged zip data (central directory intact)", () => {
+  /** A zip of one entry, stored or deflated, with 16 bytes of its data inverted. */
+  async function damagedZip(dir: string, compress: boolean): Promise<string> {
+    const content = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(""));
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(content, "handler.js", { compress });
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const dataStart = 30 + bytes.readUInt16LE(26) + bytes.readUInt16LE(28);
+    for (let i = dataStart + 1000; i < dataStart + 1016; i++) bytes[i] = ~bytes[i] & 0xff;
+    const file = path.join(dir, `${compress ? "deflated" : "stored"}.zip`);
+    fs.writeFileSync(file, bytes);
+    return file;
+  }
+
+  it.each([
+    ["deflated", true],
+    ["stored", false],
+  ])(
+    "%s: verifyArchive and the zip merge both reject it, with no uncaught exception",
+    async (_n, compress) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-damaged-"));
+      const uncaught: Error[] = [];
+      const onUncaught = (e: Error) => uncaught.push(e);
+      process.on("uncaughtException", onUncaught);
+      try {
+        const file = await damagedZip(dir, compress);
+        await expect(verifyArchive(file, "zip")).rejects.toThrow();
+        const out = path.join(dir, "out");
+        fs.mkdirSync(out);
+        await expect(normalizeZip(file, "code", out)).rejects.toThrow();
+        // The merge leaves no temporary file behind.
+        expect(fs.readdirSync(out)).toEqual([]);
+        expect(uncaught).toEqual([]);
+      } finally {
+        process.off("uncaughtException", onUncaught);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("cacheDirectory", () => {

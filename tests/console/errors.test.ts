@@ -7,7 +7,7 @@ import {
   registerSecret,
   sanitizeCause,
 } from "../../provider/console/errors";
-import { networkError } from "../../provider/console/http";
+import { consoleMessageOf, networkError } from "../../provider/console/http";
 import { backoffMs, DEFAULT_RETRY_OPTIONS, parseRetryAfter } from "../../provider/console/retry";
 
 const PASSWORD = 'pa"ss\\word-4711';
@@ -167,5 +167,28 @@ describe("retry arithmetic", () => {
     expect(backoffMs(1, o, () => 1)).toBe(500);
     expect(backoffMs(3, o, () => 1)).toBe(2000);
     expect(backoffMs(10, o, () => 1)).toBe(o.maxDelayMs);
+  });
+});
+
+describe("hints from the Console's text", () => {
+  it("a 403 or 400 that mentions a project says where `project` is set, ahead of role advice", () => {
+    for (const status of [403, 400]) {
+      const hint = hintForStatus(status, false, 'project "team-a" does not exist');
+      expect(hint).toMatch(/^Check `project`/);
+      expect(hint).toContain("prisma-defender:project");
+      expect(hint).toContain("PRISMACLOUDCOMPUTE_PROJECT");
+    }
+    expect(hintForStatus(403, false, "forbidden")).toMatch(/Defender Manager/);
+  });
+
+  it("a binary body is described as binary, never embedded", () => {
+    const zipAsText = Buffer.from([
+      0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0x00, 0xff, 0xfe, 0x9c,
+    ]);
+    const said = consoleMessageOf(zipAsText.toString("utf8"), "text/plain");
+    expect(said).toBe(
+      `(a binary body of ${Buffer.byteLength(zipAsText.toString("utf8"))} bytes, not text)`,
+    );
+    expect(consoleMessageOf("plain words", "text/plain")).toBe("plain words");
   });
 });

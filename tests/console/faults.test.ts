@@ -173,8 +173,13 @@ const TABLE: FaultCase[] = [
     call: "fargate",
     warm: true,
     faults: [always({ kind: "status", status: 401 })],
-    requests: 2,
-    error: { kind: "auth", status: 401, text: "Check the credentials" },
+    // A fresh sign-in before each attempt; the sign-ins succeed, so the error is not about credentials.
+    requests: 4,
+    error: {
+      kind: "auth",
+      status: 401,
+      text: "The sign-in succeeded but the Console refused the token",
+    },
   },
   {
     name: "connection reset, once",
@@ -226,7 +231,7 @@ const TABLE: FaultCase[] = [
     call: "fargate",
     warm: true,
     faults: [always({ kind: "malformedJson" })],
-    requests: 1,
+    requests: 4,
     error: { kind: "response", text: "malformed JSON" },
   },
   {
@@ -234,7 +239,7 @@ const TABLE: FaultCase[] = [
     call: "version",
     faults: [],
     authFaults: [always({ kind: "malformedJson" })],
-    requests: 1,
+    requests: 4,
     error: { kind: "response", text: "malformed JSON" },
   },
   {
@@ -265,7 +270,7 @@ const TABLE: FaultCase[] = [
     call: "layer",
     warm: true,
     faults: [always({ kind: "corruptArchive" })],
-    requests: 1,
+    requests: 4,
     error: { kind: "response", text: "zip archive is corrupt" },
   },
   {
@@ -273,7 +278,7 @@ const TABLE: FaultCase[] = [
     call: "tarball",
     warm: true,
     faults: [always({ kind: "corruptArchive" })],
-    requests: 1,
+    requests: 4,
     error: { kind: "response", text: "tar.gz archive is corrupt" },
   },
   {

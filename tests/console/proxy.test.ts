@@ -475,7 +475,7 @@ describe("plain http Console through HTTP_PROXY", () => {
 
   it("forwards absolute-URI requests through the proxy, and a 407 gets the login hint", async () => {
     setEnv({ HTTP_PROXY: proxy.url, HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}` });
-    const settings = { ...settingsFor(plain), caCertificate: undefined };
+    const settings = { ...settingsFor(plain), caCertificate: undefined, allowInsecureHttp: true };
     expect(await consoleFor(settings, FAST).consoleVersion()).toBe(plain.version);
     expect(proxy.forwarded.length).toBeGreaterThan(0);
 

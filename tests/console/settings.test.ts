@@ -17,6 +17,7 @@ import {
   readCaCertificate,
 } from "../../provider/console/settingsRules";
 import { captureDeployErrors, details, installMocks } from "../helpers/pulumi";
+import { startConsoleSimulator } from "../../provider/simulator";
 
 const ENV_NAMES = Object.values(SETTING_SOURCES).flatMap((s) => (s.env ? [s.env] : []));
 let pem: string;
@@ -224,6 +225,52 @@ describe("resolveConsoleSettings", () => {
       expect(lines[0]).not.toContain("tok-123456");
     } finally {
       warn.mockRestore();
+    }
+  });
+});
+
+describe("a plain-http Console URL", () => {
+  const base = {
+    url: { value: "http://console.example.com:8081", where: "arg `url`" },
+    username: { value: "admin", where: "arg `username`" },
+    password: { value: "pw", where: "arg `password`" },
+  };
+
+  it("is refused without the opt-in, naming https://, port 8083 and where to opt in", () => {
+    const { settings, problems } = checkConsoleSettings(base);
+    expect(settings).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("url (arg `url`) is plain http");
+    expect(problems[0]).toContain("use https://console.example.com:8081");
+    expect(problems[0]).toContain("port 8083");
+    expect(problems[0]).toContain("stack config `prisma-defender:allowInsecureHttp`");
+    expect(problems[0]).toContain("PRISMACLOUDCOMPUTE_ALLOW_INSECURE_HTTP");
+  });
+
+  it.each([
+    ["arg", { value: true, where: "arg `allowInsecureHttp`" }],
+    ["env", { value: "true", where: "env PRISMACLOUDCOMPUTE_ALLOW_INSECURE_HTTP" }],
+  ])("is allowed with the opt-in (%s)", (_n, allowInsecureHttp) => {
+    const { settings, problems } = checkConsoleSettings({ ...base, allowInsecureHttp });
+    expect(problems).toEqual([]);
+    expect(settings).toMatchObject({
+      url: "http://console.example.com:8081",
+      allowInsecureHttp: true,
+    });
+  });
+
+  it("fails before any request to the Console", async () => {
+    const sim = await startConsoleSimulator({ https: false });
+    try {
+      expect(() =>
+        resolveConsoleSettings(
+          { url: sim.url, username: "admin", password: sim.credentials.password },
+          "ProtectedLambda",
+        ),
+      ).toThrow(/plain http/);
+      expect(sim.requests).toEqual([]);
+    } finally {
+      await sim.close();
     }
   });
 });

@@ -207,6 +207,8 @@ describe("ProtectedCloudFormationTemplate", () => {
               url: rogue.url,
               username: rogue.sim.credentials.username,
               password: rogue.sim.credentials.password,
+              // The rogue Console is plain http (a local proxy that rewrites answers).
+              allowInsecureHttp: true,
             },
             template: JSON.stringify(TEMPLATE),
           }).template,

@@ -97,6 +97,8 @@ describe("a Console fault registers no task definition", () => {
         url: rogue.url,
         username: rogue.sim.credentials.username,
         password: rogue.sim.credentials.password,
+        // The rogue Console is plain http (a local proxy that rewrites answers).
+        allowInsecureHttp: true,
       });
       expectCleanFailure(
         errors,

@@ -74,13 +74,39 @@ export const FAULTS: FaultCase[] = [
     fault: "malformed JSON",
     applies: all,
     inject: [{ kind: "malformedJson" }],
-    expect: /malformed (JSON|YAML)|where a (zip|tar\.gz) archive was expected/,
+    // Retried like a body cut short; an archive endpoint answering JSON is the Console's own answer, not retried.
+    expect:
+      /malformed (JSON|YAML).*gave up after 4 attempts|where a (zip|tar\.gz) archive was expected/s,
+  },
+  {
+    fault: "malformed JSON, once",
+    applies: (e) => !ARCHIVES.has(e),
+    inject: [once({ kind: "malformedJson" })],
+    expect: "recovered",
   },
   {
     fault: "corrupt archive",
     applies: (e) => ARCHIVES.has(e),
     inject: [{ kind: "corruptArchive" }],
-    expect: /(zip|tar\.gz) archive is corrupt/,
+    expect: /(zip|tar\.gz) archive is corrupt.*gave up after 4 attempts/s,
+  },
+  {
+    fault: "corrupt archive, once",
+    applies: (e) => ARCHIVES.has(e),
+    inject: [once({ kind: "corruptArchive" })],
+    expect: "recovered",
+  },
+  {
+    fault: "archive data damaged, once",
+    applies: (e) => ARCHIVES.has(e),
+    inject: [once({ kind: "flipArchiveData" })],
+    expect: "recovered",
+  },
+  {
+    fault: "archive data damaged, every attempt",
+    applies: (e) => ARCHIVES.has(e),
+    inject: [{ kind: "flipArchiveData" }],
+    expect: /(zip|tar\.gz) archive is corrupt.*gave up after 4 attempts/s,
   },
   {
     fault: "token expiry mid-run",

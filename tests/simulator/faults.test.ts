@@ -1,5 +1,10 @@
 // Fault injection: each kind, `times`, and that faults stay on their endpoint.
 import * as http from "http";
+import { gunzipSync } from "zlib";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { verifyArchive } from "../../provider/console/downloads";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { call, login, unzip } from "./helpers";
 
@@ -110,6 +115,46 @@ describe("console simulator: faults", () => {
     const tgz = await call(sim, "/api/v1/images/twistlock_defender_app_embedded.tar.gz", { token });
     expect(tgz.headers["content-type"]).toBe("application/gzip");
     expect(tgz.body.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false);
+  });
+
+  it("flipArchiveData: the real archive with its directory intact and its data damaged", async () => {
+    const body = { provider: "aws", runtime: "nodejs" };
+    const url = "/api/v1/images/twistlock_defender_layer.zip";
+    const good = await call(sim, url, { body, token });
+    sim.injectFault({
+      endpoint: "images/twistlock_defender_layer.zip",
+      kind: "flipArchiveData",
+      times: 1,
+    });
+    const bad = await call(sim, url, { body, token });
+    expect(bad.status).toBe(200);
+    expect(bad.body.length).toBe(good.body.length);
+    const differ = [...bad.body].filter((b, i) => b !== good.body[i]).length;
+    expect(differ).toBe(16);
+    // The central directory is the same bytes: only the data changed.
+    const tail = good.body.length - 22;
+    expect(bad.body.subarray(tail).equals(good.body.subarray(tail))).toBe(true);
+    // Only reading the data finds the damage: the client's check (inflate and CRC-32) refuses it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flip-"));
+    try {
+      fs.writeFileSync(path.join(dir, "good.zip"), good.body);
+      fs.writeFileSync(path.join(dir, "bad.zip"), bad.body);
+      await expect(verifyArchive(path.join(dir, "good.zip"), "zip")).resolves.toBeGreaterThan(0);
+      await expect(verifyArchive(path.join(dir, "bad.zip"), "zip")).rejects.toThrow(
+        /CRC-32 mismatch|invalid|bytes/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+
+    sim.injectFault({
+      endpoint: "images/twistlock_defender_app_embedded.tar.gz",
+      kind: "flipArchiveData",
+      times: 1,
+    });
+    const tgz = await call(sim, "/api/v1/images/twistlock_defender_app_embedded.tar.gz", { token });
+    expect(tgz.body.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
+    expect(() => gunzipSync(tgz.body)).toThrow();
   });
 
   it("expireToken: every token issued so far stops working from that request on", async () => {
