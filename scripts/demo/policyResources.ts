@@ -68,13 +68,15 @@ function recordWire(monitor: any): WireResource[] {
   const byUrn = new Map<string, WireResource>();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
-    const inputs = wire(req.getObject());
-    const propertyDependencies: Record<string, string[]> = {};
-    req
-      .getPropertydependenciesMap()
-      .forEach((v: any, k: string) => (propertyDependencies[k] = v.getUrnsList()));
     return register(req, (err: unknown, resp: any) => {
       if (!err) {
+        // Read once registered: stack transforms (protectStack, applied inside the monitor as the engine applies
+        // them) rewrite the request's properties in place before it is registered.
+        const inputs = wire(req.getObject());
+        const propertyDependencies: Record<string, string[]> = {};
+        req
+          .getPropertydependenciesMap()
+          .forEach((v: any, k: string) => (propertyDependencies[k] = v.getUrnsList()));
         const state = wire(resp.getObject());
         const r: WireResource = {
           urn: resp.getUrn(),

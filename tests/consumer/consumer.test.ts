@@ -8,7 +8,7 @@ import type { ConsoleSimulator } from "../../provider/simulator";
 import { packedTarball, REPO_ROOT } from "../../scripts/package/tarball";
 import { FakeEngine, startFakeEngine } from "../plugin/fakeEngine";
 import { unwrapInput } from "../helpers/pulumi";
-import { consumerProject, runProgram } from "./support";
+import { ConsumerProject, consumerProject, ProgramRun, runProgram } from "./support";
 
 const FLOOR_SDK = path.join(REPO_ROOT, "node_modules", "pulumi-sdk-floor");
 
@@ -25,6 +25,14 @@ afterEach(async () => engine.close());
 
 const registered = (type: string) => engine.registered.filter((r) => r.type === type);
 const plain = (v: unknown) => unwrapInput<string>(v);
+
+/** Runs the project's program and expects it to exit 0 (else the test shows what it and the engine printed). */
+async function runCleanly(project: ConsumerProject): Promise<ProgramRun> {
+  const run = await runProgram(project, engine, sim);
+  const output = run.code === 0 ? "" : `${run.output}\n${engine.logs.join("\n")}`;
+  expect({ code: run.code, output }).toEqual({ code: 0, output: "" });
+  return run;
+}
 
 describe("the packed tarball", () => {
   it("holds the compiled package and nothing of the repository's development", () => {
@@ -104,14 +112,7 @@ describe("a TypeScript program with Pulumi's template tsconfig, type-checked by 
   it("loads the package, constructs every component and registers the protected workloads", async () => {
     const project = consumerProject("ts-commonjs");
     try {
-      const run = await runProgram(project, engine, sim);
-      expect({
-        code: run.code,
-        output: run.code === 0 ? "" : `${run.output}\n${engine.logs.join("\n")}`,
-      }).toEqual({
-        code: 0,
-        output: "",
-      });
+      const run = await runCleanly(project);
       const report = run.report!;
       expect(report.prismaDefender).toBe(
         path.join(project.dir, "node_modules", "prisma-defender", "dist", "index.js"),
@@ -149,14 +150,7 @@ describe("a JavaScript (CommonJS) program with another @pulumi/pulumi within the
         false,
       );
       expect(fs.existsSync(path.join(project.dir, "node_modules/@pulumi/docker"))).toBe(false);
-      const run = await runProgram(project, engine, sim);
-      expect({
-        code: run.code,
-        output: run.code === 0 ? "" : `${run.output}\n${engine.logs.join("\n")}`,
-      }).toEqual({
-        code: 0,
-        output: "",
-      });
+      const run = await runCleanly(project);
       const report = run.report!;
       expect(report.pulumiVersion).toBe("3.248.0");
       expect(report.samePulumi).toBe(true);
@@ -177,14 +171,7 @@ describe("a TypeScript ES module project, in Pulumi's automatic ESM mode", () =>
   it("imports the package's named exports and protects the function", async () => {
     const project = consumerProject("ts-esm");
     try {
-      const run = await runProgram(project, engine, sim);
-      expect({
-        code: run.code,
-        output: run.code === 0 ? "" : `${run.output}\n${engine.logs.join("\n")}`,
-      }).toEqual({
-        code: 0,
-        output: "",
-      });
+      const run = await runCleanly(project);
       expect(run.report).toEqual({
         originalHandler: "index.handler",
         mode: "layer",
