@@ -5,43 +5,43 @@
 // program loads only the components it touches. Each lazy export is written as
 // `Object.defineProperty(module.exports, "X", { enumerable: true, get: function () { return m.X; } })`: the getter
 // form Node's ESM loader recognises in CommonJS, so ES module programs can `import { X } from "prisma-defender"`.
-import type * as FargateModule from "./components/protectedFargateTask";
-import type * as CloudFormationModule from "./components/protectedCloudFormationTemplate";
-import type * as LayerModule from "./components/defenderLayer";
-import type * as LambdaModule from "./components/protectedLambda";
-import type * as ImageModule from "./components/embeddedDefenderImage";
-import type * as AzureModule from "./components/protectedAzureFunction";
-import type * as AzurePrepareModule from "./defender/azureProjectPrepare";
-import type * as AzureCheckModule from "./defender/azureProjectCheck";
-import type * as SettingsModule from "./console/settings";
-import type * as ClientModule from "./console/client";
+import type * as FargateModule from "./fargate/protectedFargateTask";
+import type * as CloudFormationModule from "./fargate/protectedCloudFormationTemplate";
+import type * as LayerModule from "./lambda/defenderLayer";
+import type * as LambdaModule from "./lambda/protectedLambda";
+import type * as ImageModule from "./image/embeddedDefenderImage";
+import type * as AzureModule from "./azure/protectedAzureFunction";
+import type * as AzurePrepareModule from "./azure/azureProjectPrepare";
+import type * as AzureCheckModule from "./azure/azureProjectCheck";
+import type * as SettingsModule from "./core/settings";
+import type * as ClientModule from "./core/console/client";
 import type * as StackModule from "./stack/protectStack";
 
-export type { ConsoleArgs } from "./console/types";
-export { LambdaRuntime, DefenderRuntimeFamily, NodeJSModuleType } from "./defender/runtimes";
+export type { ConsoleArgs } from "./core/types";
+export { LambdaRuntime, DefenderRuntimeFamily, NodeJSModuleType } from "./lambda/runtimes";
 export {
   ProtectedFargateTaskArgs,
   FargateDefenderArgs,
   InstallBundleDelivery,
-} from "./components/protectedFargateTaskArgs";
+} from "./fargate/protectedFargateTaskArgs";
 export {
   ProtectedCloudFormationTemplateArgs,
   CloudFormationTemplateFormat,
-} from "./components/protectedCloudFormationTemplateArgs";
+} from "./fargate/protectedCloudFormationTemplateArgs";
 export type DefenderLayerArgs = LayerModule.DefenderLayerArgs;
 export type {
   DefenderLayerReference,
   ProtectedLambdaArgs,
   ProtectedLambdaEnvironment,
-} from "./components/protectedLambdaArgs";
-export { LambdaProtectionMode, deriveFunctionName } from "./defender/lambdaPreflight";
-export * from "./components/embeddedDefenderImageArgs";
-export * from "./components/protectedAzureFunctionArgs";
+} from "./lambda/protectedLambdaArgs";
+export { LambdaProtectionMode, deriveFunctionName } from "./lambda/lambdaPreflight";
+export * from "./image/embeddedDefenderImageArgs";
+export * from "./azure/protectedAzureFunctionArgs";
 export type {
   PrepareAzureFunctionProjectArgs,
   PrepareAzureFunctionProjectResult,
-} from "./defender/azureProjectPrepare";
-export { ConsoleError, ConsoleSettingsError } from "./console/errors";
+} from "./azure/azureProjectPrepare";
+export { ConsoleError, ConsoleSettingsError } from "./core/errors";
 export { ProtectStackMode } from "./stack/options";
 export type {
   ProtectStackOptions,
@@ -60,23 +60,23 @@ function lazyModule<T extends object>(load: () => T): T {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const fargate = lazyModule<typeof FargateModule>(() =>
-  require("./components/protectedFargateTask"),
+  require("./fargate/protectedFargateTask"),
 );
 const cloudFormation = lazyModule<typeof CloudFormationModule>(() =>
-  require("./components/protectedCloudFormationTemplate"),
+  require("./fargate/protectedCloudFormationTemplate"),
 );
-const layer = lazyModule<typeof LayerModule>(() => require("./components/defenderLayer"));
-const lambda = lazyModule<typeof LambdaModule>(() => require("./components/protectedLambda"));
-const image = lazyModule<typeof ImageModule>(() => require("./components/embeddedDefenderImage"));
-const azure = lazyModule<typeof AzureModule>(() => require("./components/protectedAzureFunction"));
+const layer = lazyModule<typeof LayerModule>(() => require("./lambda/defenderLayer"));
+const lambda = lazyModule<typeof LambdaModule>(() => require("./lambda/protectedLambda"));
+const image = lazyModule<typeof ImageModule>(() => require("./image/embeddedDefenderImage"));
+const azure = lazyModule<typeof AzureModule>(() => require("./azure/protectedAzureFunction"));
 const azurePrepare = lazyModule<typeof AzurePrepareModule>(() =>
-  require("./defender/azureProjectPrepare"),
+  require("./azure/azureProjectPrepare"),
 );
 const azureCheck = lazyModule<typeof AzureCheckModule>(() =>
-  require("./defender/azureProjectCheck"),
+  require("./azure/azureProjectCheck"),
 );
-const settings = lazyModule<typeof SettingsModule>(() => require("./console/settings"));
-const client = lazyModule<typeof ClientModule>(() => require("./console/client"));
+const settings = lazyModule<typeof SettingsModule>(() => require("./core/settings"));
+const client = lazyModule<typeof ClientModule>(() => require("./core/console/client"));
 const stack = lazyModule<typeof StackModule>(() => require("./stack/protectStack"));
 /* eslint-enable @typescript-eslint/no-require-imports */
 

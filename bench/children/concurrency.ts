@@ -1,9 +1,9 @@
 // Benchmark 2 (child): 100 concurrent identical requests, each through its own `consoleFor(...)` call with an
 // equal (not the same) settings object, as 100 components in one program would make them. The parent counts the
 // requests the simulator received.
-import { consoleFor } from "../../provider/console/client";
+import { consoleFor } from "../../provider/core/console/client";
 import { childInput, consoleEnv, runMain } from "../lib/child";
-import type { ComputeConsole, ResolvedConsoleSettings } from "../../provider/console/types";
+import type { ComputeConsole, ResolvedConsoleSettings } from "../../provider/core/types";
 
 interface Input {
   cacheDir: string;

@@ -3,14 +3,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor } from "../../provider/console/client";
+import { consoleFor } from "../../provider/core/console/client";
 import {
   listDirectory,
   listZip,
   mergeEntries,
   workDir,
   writeZip,
-} from "../../provider/defender/archive";
+} from "../../provider/core/archive";
 import { childInput, consoleEnv, runMain } from "../lib/child";
 import { peakRss, resetPeakRss, sampleRss, settle } from "../lib/memory";
 
@@ -65,7 +65,7 @@ async function main() {
 }
 
 /**
- * The archive merge of embedded mode (provider/defender/archive.ts, as buildEmbeddedCode uses it): the user's code
+ * The archive merge of embedded mode (provider/core/archive.ts, as buildEmbeddedCode uses it): the user's code
  * and the bundle listed, merged and written as one deterministic zip in the private cache. buildEmbeddedCode itself
  * is not called because it refuses, rightly, a merged zip over Lambda's 50 MB, and the padded bundle is 200 MB.
  */

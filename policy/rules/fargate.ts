@@ -15,7 +15,7 @@ import {
 } from "./common";
 import { arr, isUnknown, obj, parseJson, raw, str } from "./wire";
 
-// The Console's task definition rewrite (copied from provider/defender/taskDefinitionCheck.ts and the Console's
+// The Console's task definition rewrite (copied from provider/fargate/taskDefinitionCheck.ts and the Console's
 // documented output): the sidecar's name, and the entrypoint prefixes it puts in front of each container's own.
 export const SIDECAR = "TwistlockDefender";
 export const WRAPPER_PREFIXES = [

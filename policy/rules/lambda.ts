@@ -16,10 +16,10 @@ import { UNKNOWN, arr, isUnknown, obj, raw, str } from "./wire";
 
 /** Handler of the Defender layer (compute-api docs, "Layer usage"). */
 export const LAYER_HANDLER = "twistlock.handler";
-/** Module of prisma-defender's embedded-mode wrapper (copied from provider/defender/wrappers.ts, WRAPPER_MODULE). */
+/** Module of prisma-defender's embedded-mode wrapper (copied from provider/lambda/wrappers.ts, WRAPPER_MODULE). */
 export const WRAPPER_MODULE = "_prisma_defender_wrapper";
 
-// Runtime families the Serverless Defender covers (copied from provider/defender/runtimes.ts, ROWS).
+// Runtime families the Serverless Defender covers (copied from provider/lambda/runtimes.ts, ROWS).
 const FAMILIES: [RegExp, string][] = [
   [/^nodejs\d/, "nodejs"],
   [/^python3\./, "python"],

@@ -1,7 +1,7 @@
 // `npx prisma-defender <command>`: what cannot be done from infrastructure code. Today one command:
 // `prepare-azure-function`, which prepares a .NET Azure Functions project for the Serverless Defender.
 import { parseArgs } from "node:util";
-import { ConsoleArgs } from "../console/types";
+import { ConsoleArgs } from "../core/types";
 import { prepareAzureFunction } from "./prepareAzureFunction";
 
 export const USAGE = `Usage: prisma-defender prepare-azure-function <projectDir> [options]

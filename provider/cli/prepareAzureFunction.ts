@@ -1,10 +1,10 @@
 // The `prepare-azure-function` command: runs the preparation (or only the check) and prints one line per file.
-import { consoleFor } from "../console/client";
-import { ConsoleSettingsError } from "../console/errors";
-import { resolveConsoleSettings } from "../console/settings";
-import { ConsoleArgs, ResolvedConsoleSettings } from "../console/types";
-import { checkAzureFunctionProject } from "../defender/azureProjectCheck";
-import { prepareAzureFunctionProject } from "../defender/azureProjectPrepare";
+import { consoleFor } from "../core/console/client";
+import { ConsoleSettingsError } from "../core/errors";
+import { resolveConsoleSettings } from "../core/settings";
+import { ConsoleArgs, ResolvedConsoleSettings } from "../core/types";
+import { checkAzureFunctionProject } from "../azure/azureProjectCheck";
+import { prepareAzureFunctionProject } from "../azure/azureProjectPrepare";
 
 export interface PrepareCommandOptions {
   projectDir: string;

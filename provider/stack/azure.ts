@@ -2,8 +2,8 @@
 // name in its app settings and, where the options name the app's project, ProtectedAzureFunction's project check.
 // Like the component, it cannot add the Defender to the code: `npx prisma-defender prepare-azure-function` does.
 import * as pulumi from "@pulumi/pulumi";
-import { checkAzureFunctionProject, prepareCommand } from "../defender/azureProjectCheck";
-import { AppSetting, deriveFunctionAppName, TW_POLICY } from "../defender/azureFunctionApp";
+import { checkAzureFunctionProject, prepareCommand } from "../azure/azureProjectCheck";
+import { AppSetting, deriveFunctionAppName, TW_POLICY } from "../azure/azureFunctionApp";
 import { StackContext } from "./context";
 import { isKnown, knownString, reveal } from "./props";
 

@@ -3,12 +3,12 @@
 // provider, one region lookup per provider, and the list of resources left unprotected.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { consoleFor } from "../console/client";
-import { logWarn } from "../console/errors";
-import { ComputeConsole, ResolvedConsoleSettings } from "../console/types";
-import { DefenderLayer } from "../components/defenderLayer";
-import { derivePhysicalName } from "../defender/lambdaPreflight";
-import { DefenderRuntimeFamily, NodeJSModuleType } from "../defender/runtimes";
+import { consoleFor } from "../core/console/client";
+import { logWarn } from "../core/errors";
+import { ComputeConsole, ResolvedConsoleSettings } from "../core/types";
+import { DefenderLayer } from "../lambda/defenderLayer";
+import { derivePhysicalName } from "../lambda/lambdaPreflight";
+import { DefenderRuntimeFamily, NodeJSModuleType } from "../lambda/runtimes";
 import { CheckedStackOptions, ProtectStackMode } from "./options";
 
 /** A resource protectStack left as it was, and why. */

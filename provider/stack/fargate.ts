@@ -1,28 +1,28 @@
 // protectStack for aws.ecs.TaskDefinition on FARGATE: ProtectedFargateTask's request, answer check and
 // INSTALL_BUNDLE delivery, applied to the task definition's properties as the engine hands them over.
 import * as pulumi from "@pulumi/pulumi";
-import { logProgress } from "../console/errors";
-import { installBundleAccess } from "../components/fargateInstallBundleAccess";
+import { logProgress } from "../core/errors";
+import { installBundleAccess } from "../fargate/fargateInstallBundleAccess";
 import {
   InstallBundleDelivery,
   ProtectedFargateTaskArgs,
-} from "../components/protectedFargateTaskArgs";
+} from "../fargate/protectedFargateTaskArgs";
 import {
   DEFENDER_CONTAINER,
   FargateTaskError,
   parseContainerDefinitions,
-} from "../defender/taskDefinition";
+} from "../fargate/taskDefinition";
 import {
   checkProtectedTaskDefinition,
   serializeContainers,
   withInstallBundleEnvironment,
   withInstallBundleSecret,
-} from "../defender/taskDefinitionCheck";
+} from "../fargate/taskDefinitionCheck";
 import {
   buildConsoleRequest,
   DefenderOptionValues,
   SentTaskArgs,
-} from "../defender/taskDefinitionRequest";
+} from "../fargate/taskDefinitionRequest";
 import { StackContext } from "./context";
 import { isKnown, knownString, reveal } from "./props";
 

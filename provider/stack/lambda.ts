@@ -1,15 +1,15 @@
 // protectStack for aws.lambda.Function: the same protection as ProtectedLambda (its preflight, its environment
 // merge, its layer or embedded code), applied to the function's properties as the engine hands them over.
 import * as pulumi from "@pulumi/pulumi";
-import { buildEmbeddedCode, isLocalArchive, nodeHandlerModuleType } from "../defender/lambdaCode";
-import { defenderEnvironment, ResolvedLambdaInput } from "../defender/lambdaInputs";
+import { buildEmbeddedCode, isLocalArchive, nodeHandlerModuleType } from "../lambda/lambdaCode";
+import { defenderEnvironment, ResolvedLambdaInput } from "../lambda/lambdaInputs";
 import {
   DEFENDER_ENV,
   deriveFunctionName,
   LambdaProtectionMode,
   preflightLambda,
-} from "../defender/lambdaPreflight";
-import { runtimeInfo } from "../defender/runtimes";
+} from "../lambda/lambdaPreflight";
+import { runtimeInfo } from "../lambda/runtimes";
 import { StackContext } from "./context";
 import { isKnown, knownString, reveal } from "./props";
 

@@ -1,7 +1,7 @@
 // The options of protectStack, and their check: one error naming every bad field, before any Console request.
-import { ConsoleArgs } from "../console/types";
-import { InstallBundleDelivery } from "../components/protectedFargateTaskArgs";
-import { LambdaProtectionMode } from "../defender/lambdaPreflight";
+import { ConsoleArgs } from "../core/types";
+import { InstallBundleDelivery } from "../fargate/protectedFargateTaskArgs";
+import { LambdaProtectionMode } from "../lambda/lambdaPreflight";
 
 /** What protectStack does with a resource it cannot protect (an unsupported runtime, a container-image function). */
 export const ProtectStackMode = {

@@ -3,7 +3,7 @@
 // gets what our components would give it; the components' pure transforms and the shared Console client do the
 // work, so N resources asking the Console the same thing still make one request.
 import * as pulumi from "@pulumi/pulumi";
-import { resolveConsoleSettings } from "../console/settings";
+import { resolveConsoleSettings } from "../core/settings";
 import { StackContext, UnprotectedResource } from "./context";
 import { protectTaskDefinition, requiresFargate, TASK_DEFINITION } from "./fargate";
 import { LAMBDA_FUNCTION, lambdaAlreadyProtected, protectLambda } from "./lambda";

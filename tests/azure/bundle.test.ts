@@ -2,14 +2,14 @@
 // untouched (library call against the simulator).
 import * as path from "node:path";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
-import { forgetConsoles } from "../../provider/console/client";
-import { prepareAzureFunctionProject } from "../../provider/defender/azureProjectPrepare";
+import { forgetConsoles } from "../../provider/core/console/client";
+import { prepareAzureFunctionProject } from "../../provider/azure/azureProjectPrepare";
 import {
   bundleLayout,
   nupkgVersion,
   readZipFiles,
-} from "../../provider/defender/azureProjectFiles";
-import { planBundleFiles } from "../../provider/defender/azureProjectPrepare";
+} from "../../provider/azure/azureProjectFiles";
+import { planBundleFiles } from "../../provider/azure/azureProjectPrepare";
 import { copyFixture, FIXTURES, readTree, twistlockNupkg, zip } from "./helpers";
 
 test("entries that would land outside the folder are refused", async () => {

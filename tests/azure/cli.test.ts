@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
-import { checkAzureFunctionProject } from "../../provider/defender/azureProjectCheck";
+import { checkAzureFunctionProject } from "../../provider/azure/azureProjectCheck";
 import { installedPackage } from "../../scripts/package/tarball";
 import { copyFixture, GOLDEN, readTree } from "./helpers";
 

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
-import { prepareAzureFunctionProject } from "../../provider/defender/azureProjectPrepare";
+import { prepareAzureFunctionProject } from "../../provider/azure/azureProjectPrepare";
 import {
   captureDeployErrors,
   details,

@@ -3,8 +3,8 @@
 // Regenerate with UPDATE_GOLDEN=1 (then read the diff: it is the behaviour users get).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { planSourceEdits, SourcePlan } from "../../provider/defender/azureProjectPrepare";
-import { readProject, ProjectSnapshot } from "../../provider/defender/azureProjectFiles";
+import { planSourceEdits, SourcePlan } from "../../provider/azure/azureProjectPrepare";
+import { readProject, ProjectSnapshot } from "../../provider/azure/azureProjectFiles";
 import { FIXTURES, GOLDEN, PROJECTS, readTree } from "./helpers";
 
 const VERSION = "34.04.145";

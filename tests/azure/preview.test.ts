@@ -2,7 +2,7 @@
 // and the preview shows the settings the update will set; inputs still unknown in preview mean no call at all.
 import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
-import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
+import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunction";
 import { details, installMocks, settle } from "../helpers/pulumi";
 
 let sim: ConsoleSimulator;

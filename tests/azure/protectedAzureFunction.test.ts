@@ -4,12 +4,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
-import { forgetConsoles } from "../../provider/console/client";
+import { forgetConsoles } from "../../provider/core/console/client";
 import {
   AzureFunctionWorkerRuntime,
   ProtectedAzureFunction,
   ProtectedAzureFunctionArgs,
-} from "../../provider/components/protectedAzureFunction";
+} from "../../provider/azure/protectedAzureFunction";
 import {
   captureDeployErrors,
   details,
@@ -18,8 +18,8 @@ import {
   plaintextSecretsIn,
   unwrapInput,
 } from "../helpers/pulumi";
-import { planSourceEdits } from "../../provider/defender/azureProjectPrepare";
-import { readProject } from "../../provider/defender/azureProjectFiles";
+import { planSourceEdits } from "../../provider/azure/azureProjectPrepare";
+import { readProject } from "../../provider/azure/azureProjectFiles";
 import { copyFixture, twistlockNupkg } from "./helpers";
 
 const WEBAPP = "azure-native:web:WebApp";

@@ -2,14 +2,14 @@
 import {
   addServerlessInit,
   findAzureFunctions,
-} from "../../provider/defender/azureFunctionsSource";
-import { maskCSharp } from "../../provider/defender/csharpSource";
+} from "../../provider/azure/azureFunctionsSource";
+import { maskCSharp } from "../../provider/azure/csharpSource";
 import {
   addLocalNuGetSource,
   addTwistlockToCsproj,
   projectFileProblems,
-} from "../../provider/defender/azureProject";
-import { sameVersion } from "../../provider/defender/azureProjectFiles";
+} from "../../provider/azure/azureProject";
+import { sameVersion } from "../../provider/azure/azureProjectFiles";
 
 const cs = (body: string) => `using Microsoft.Extensions.Logging;\n\nnamespace N;\n\n${body}\n`;
 

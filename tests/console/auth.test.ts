@@ -1,11 +1,11 @@
 // When a token is renewed, and what a given token that has expired does.
-import { consoleFor } from "../../provider/console/client";
+import { consoleFor } from "../../provider/core/console/client";
 import {
   jwtExpiryMs,
   renewAtMs,
   SAAS_TOKEN_RENEW_MS,
   SELF_HOSTED_TOKEN_RENEW_MS,
-} from "../../provider/console/auth";
+} from "../../provider/core/console/auth";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { everything, FAST, rejectionOf, settingsFor, useFreshCacheAndClients } from "./support";
 

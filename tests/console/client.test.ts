@@ -2,9 +2,9 @@
 // renewal and single flight.
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { chooseConsoleAddress, fargateQuery } from "../../provider/console/clientRules";
-import { consoleFor } from "../../provider/console/client";
-import { ConsoleError } from "../../provider/console/errors";
+import { chooseConsoleAddress, fargateQuery } from "../../provider/core/console/clientRules";
+import { consoleFor } from "../../provider/core/console/client";
+import { ConsoleError } from "../../provider/core/errors";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import {
   everything,

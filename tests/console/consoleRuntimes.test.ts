@@ -1,6 +1,6 @@
 // Lambda runtimes checked against the Console version's own list, before the layer request.
-import { consoleFor } from "../../provider/console/client";
-import { CONSOLE_LAMBDA_RUNTIMES } from "../../provider/console/consoleRuntimes";
+import { consoleFor } from "../../provider/core/console/client";
+import { CONSOLE_LAMBDA_RUNTIMES } from "../../provider/core/console/consoleRuntimes";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { FAST, rejectionOf, settingsFor, useFreshCacheAndClients } from "./support";
 

@@ -6,16 +6,16 @@ import * as path from "path";
 import * as tar from "tar";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
-import { normalizeZip } from "../../provider/defender/archive";
-import { consoleFor } from "../../provider/console/client";
+import { normalizeZip } from "../../provider/core/archive";
+import { consoleFor } from "../../provider/core/console/client";
 import {
   cacheDirectory,
   CACHE_DIR_ENV,
   pruneStalePartials,
   STALE_PARTIAL_MS,
   verifyArchive,
-} from "../../provider/console/downloads";
-import { redact } from "../../provider/console/errors";
+} from "../../provider/core/console/downloads";
+import { redact } from "../../provider/core/errors";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import { FAST, settingsFor, useFreshCacheAndClients } from "./support";
 

@@ -6,9 +6,9 @@ import {
   redact,
   registerSecret,
   sanitizeCause,
-} from "../../provider/console/errors";
-import { consoleMessageOf, networkError } from "../../provider/console/http";
-import { backoffMs, DEFAULT_RETRY_OPTIONS, parseRetryAfter } from "../../provider/console/retry";
+} from "../../provider/core/errors";
+import { consoleMessageOf, networkError } from "../../provider/core/console/http";
+import { backoffMs, DEFAULT_RETRY_OPTIONS, parseRetryAfter } from "../../provider/core/console/retry";
 
 const PASSWORD = 'pa"ss\\word-4711';
 const JWT =

@@ -1,9 +1,9 @@
 // The fault table: every failure the simulator can inject, each either recovered from within the retry bounds
 // or reported with the expected error, never hanging; and across the whole table no credential in any error or
 // console line. Retry bounds are shortened (support.ts FAST) so the table runs in seconds.
-import { ComputeConsole } from "../../provider/console/types";
-import { consoleFor, ConsoleClientOptions } from "../../provider/console/client";
-import { ConsoleError } from "../../provider/console/errors";
+import { ComputeConsole } from "../../provider/core/types";
+import { consoleFor, ConsoleClientOptions } from "../../provider/core/console/client";
+import { ConsoleError } from "../../provider/core/errors";
 import {
   startConsoleSimulator,
   type ConsoleSimulator,

@@ -3,10 +3,10 @@
 import * as http from "http";
 import * as net from "net";
 import type { AddressInfo } from "net";
-import { consoleFor } from "../../provider/console/client";
-import { bypassesProxy, proxyFor } from "../../provider/console/proxy";
-import { checkConsoleSettings, resolveConsoleSettings } from "../../provider/console/settings";
-import { checkProxyUrl } from "../../provider/console/settingsRules";
+import { consoleFor } from "../../provider/core/console/client";
+import { bypassesProxy, proxyFor } from "../../provider/core/console/proxy";
+import { checkConsoleSettings, resolveConsoleSettings } from "../../provider/core/settings";
+import { checkProxyUrl } from "../../provider/core/settingsRules";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import { details, installMocks } from "../helpers/pulumi";
 import {

@@ -4,18 +4,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as selfsigned from "selfsigned";
-import { ConsoleSettingsError } from "../../provider/console/errors";
+import { ConsoleSettingsError } from "../../provider/core/errors";
 import {
   checkConsoleSettings,
   resolveConsoleSettings,
   SETTING_SOURCES,
-} from "../../provider/console/settings";
+} from "../../provider/core/settings";
 import {
   checkApiVersion,
   checkHost,
   normalizeConsoleUrl,
   readCaCertificate,
-} from "../../provider/console/settingsRules";
+} from "../../provider/core/settingsRules";
 import { captureDeployErrors, details, installMocks } from "../helpers/pulumi";
 import { startConsoleSimulator } from "../../provider/simulator";
 

@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConsoleClientOptions, forgetConsoles } from "../../provider/console/client";
-import { ResolvedConsoleSettings } from "../../provider/console/types";
+import { ConsoleClientOptions, forgetConsoles } from "../../provider/core/console/client";
+import { ResolvedConsoleSettings } from "../../provider/core/types";
 import type { ConsoleSimulator } from "../../provider/simulator";
 
 /** Retry bounds short enough for a fault table that runs in seconds. */

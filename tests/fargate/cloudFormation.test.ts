@@ -5,15 +5,15 @@ import { captureDeployErrors, details, installMocks } from "../helpers/pulumi";
 import {
   CloudFormationTemplateFormat,
   ProtectedCloudFormationTemplate,
-} from "../../provider/components/protectedCloudFormationTemplate";
+} from "../../provider/fargate/protectedCloudFormationTemplate";
 import {
   checkProtectedTemplate,
   findIntrinsicFunctions,
   parseTemplate,
   preflightTemplate,
   templateTasks,
-} from "../../provider/defender/cloudFormation";
-import { FargateTaskError } from "../../provider/defender/taskDefinition";
+} from "../../provider/fargate/cloudFormation";
+import { FargateTaskError } from "../../provider/fargate/taskDefinition";
 import { startSidecarDroppingConsole, useSimulator } from "./support";
 
 const S = 'ProtectedCloudFormationTemplate "t"';

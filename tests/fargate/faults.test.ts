@@ -2,7 +2,7 @@
 // can be started from it) and one clear error that names the Console call, with no credential in it.
 import * as net from "net";
 import { captureDeployErrors, installMocks } from "../helpers/pulumi";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
 import { FaultSpec } from "../../provider/simulator";
 import { CONTAINERS, startSidecarDroppingConsole, useSimulator } from "./support";
 

@@ -9,13 +9,13 @@ import * as path from "path";
 import {
   documentTaskArgs,
   parseContainerDefinitions,
-} from "../../provider/defender/taskDefinition";
-import { buildConsoleRequest } from "../../provider/defender/taskDefinitionRequest";
+} from "../../provider/fargate/taskDefinition";
+import { buildConsoleRequest } from "../../provider/fargate/taskDefinitionRequest";
 import {
   checkProtectedTaskDefinition,
   serializeContainers,
   withInstallBundleSecret,
-} from "../../provider/defender/taskDefinitionCheck";
+} from "../../provider/fargate/taskDefinitionCheck";
 import { BUILT_IN_IMAGES, protectTaskDefinition } from "../../provider/simulator/fargate";
 
 const ROOT = path.join(__dirname, "../golden/fargate");

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { details, installMocks, settle } from "../helpers/pulumi";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
 import { CONTAINERS, WEB, useSimulator } from "./support";
 
 const TD = "aws:ecs/taskDefinition:TaskDefinition";

@@ -10,9 +10,9 @@ import {
   settle,
   unwrapInput,
 } from "../helpers/pulumi";
-import { forgetConsoles } from "../../provider/console/client";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
-import { InstallBundleDelivery } from "../../provider/components/protectedFargateTaskArgs";
+import { forgetConsoles } from "../../provider/core/console/client";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
+import { InstallBundleDelivery } from "../../provider/fargate/protectedFargateTaskArgs";
 import { CONTAINERS, LOG_ROUTER, WEB, useSimulator } from "./support";
 
 const TD = "aws:ecs/taskDefinition:TaskDefinition";

@@ -3,8 +3,8 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as YAML from "yaml";
-import { forgetConsoles } from "../../provider/console/client";
-import { ConsoleArgs } from "../../provider/console/types";
+import { forgetConsoles } from "../../provider/core/console/client";
+import { ConsoleArgs } from "../../provider/core/types";
 import { ConsoleSimulator, startConsoleSimulator } from "../../provider/simulator";
 
 /** Short retry bounds, so the fault table runs in seconds (read by the client from the environment). */

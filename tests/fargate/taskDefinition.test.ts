@@ -5,11 +5,11 @@ import {
   documentTaskArgs,
   parseContainerDefinitions,
   pruneEmpty,
-} from "../../provider/defender/taskDefinition";
+} from "../../provider/fargate/taskDefinition";
 import {
   buildConsoleRequest,
   defenderOptionProblems,
-} from "../../provider/defender/taskDefinitionRequest";
+} from "../../provider/fargate/taskDefinitionRequest";
 import {
   checkProtectedTaskDefinition,
   defenderVersionOf,
@@ -17,11 +17,11 @@ import {
   serializeContainers,
   withInstallBundleEnvironment,
   withInstallBundleSecret,
-} from "../../provider/defender/taskDefinitionCheck";
+} from "../../provider/fargate/taskDefinitionCheck";
 import {
   installBundleReadPolicy,
   roleNameFromArn,
-} from "../../provider/defender/taskDefinitionIam";
+} from "../../provider/fargate/taskDefinitionIam";
 import { protectTaskDefinition } from "../../provider/simulator/fargate";
 
 const S = 'ProtectedFargateTask "t"';

@@ -9,8 +9,8 @@ import {
   pruneStagedContexts,
   STAGED_DOCKERFILE,
   stageBuildContext,
-} from "../../provider/defender/buildContext";
-import { DEFENDER_TARBALL } from "../../provider/defender/defenderBlock";
+} from "../../provider/image/buildContext";
+import { DEFENDER_TARBALL } from "../../provider/image/defenderBlock";
 
 let work: string;
 let context: string;

@@ -6,10 +6,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor, forgetConsoles } from "../../provider/console/client";
-import { INSTALL_BUNDLE_BUILD_ARG } from "../../provider/defender/defenderBlock";
-import { EmbeddedImagePlan, planEmbeddedImage } from "../../provider/defender/embeddedImagePlan";
-import { EmbedMode, InstallBundlePlacement } from "../../provider/defender/embeddedImageRules";
+import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
+import { INSTALL_BUNDLE_BUILD_ARG } from "../../provider/image/defenderBlock";
+import { EmbeddedImagePlan, planEmbeddedImage } from "../../provider/image/embeddedImagePlan";
+import { EmbedMode, InstallBundlePlacement } from "../../provider/image/embeddedImageRules";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { ConsoleSimulator } from "../../provider/simulator/types";
 

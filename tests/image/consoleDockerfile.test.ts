@@ -3,7 +3,7 @@
 import {
   checkConsoleDockerfile,
   UnprotectedDockerfileError,
-} from "../../provider/defender/consoleDockerfile";
+} from "../../provider/image/consoleDockerfile";
 
 const BUNDLE = "eyJzZWNyZXRzIjp7fSwiZ2xvYmFsUHJveHlPcHQiOnt9fQ==";
 

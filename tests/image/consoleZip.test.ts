@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yazl from "yazl";
-import { ConsoleZipError, readConsoleZip } from "../../provider/defender/consoleZip";
+import { ConsoleZipError, readConsoleZip } from "../../provider/image/consoleZip";
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "edi-zip-"))));

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tar from "tar";
-import { inspectDefenderTarball } from "../../provider/defender/defenderTarball";
-import { checkWsAddress } from "../../provider/defender/embeddedImagePlan";
+import { inspectDefenderTarball } from "../../provider/image/defenderTarball";
+import { checkWsAddress } from "../../provider/image/embeddedImagePlan";
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "edi-tarball-"))));

@@ -1,12 +1,12 @@
 // The Dockerfile reader and the Defender block: the builder's rules that decide what a container runs, and the
 // errors a user gets (with the line) before any Console request.
-import { analyzeDockerfile, DockerfileError } from "../../provider/defender/dockerfile";
-import { substituteVariables } from "../../provider/defender/dockerfileVariables";
+import { analyzeDockerfile, DockerfileError } from "../../provider/image/dockerfile";
+import { substituteVariables } from "../../provider/image/dockerfileVariables";
 import {
   embedDefender,
   envValue,
   protectImageDockerfile,
-} from "../../provider/defender/defenderBlock";
+} from "../../provider/image/defenderBlock";
 
 const settings = {
   appId: "demo-app",

@@ -7,9 +7,9 @@ import {
   embedDefender,
   EmbedResult,
   protectImageDockerfile,
-} from "../../provider/defender/defenderBlock";
-import { analyzeDockerfile } from "../../provider/defender/dockerfile";
-import { checkConsoleDockerfile } from "../../provider/defender/consoleDockerfile";
+} from "../../provider/image/defenderBlock";
+import { analyzeDockerfile } from "../../provider/image/dockerfile";
+import { checkConsoleDockerfile } from "../../provider/image/consoleDockerfile";
 
 const root = path.join(__dirname, "../golden/dockerfile");
 const update = process.env.UPDATE_GOLDEN === "1";

@@ -18,8 +18,8 @@ import {
   EmbeddedDefenderImageArgs,
   EmbedMode,
   InstallBundlePlacement,
-} from "../../provider/components/embeddedDefenderImage";
-import { forgetConsoles } from "../../provider/console/client";
+} from "../../provider/image/embeddedDefenderImage";
+import { forgetConsoles } from "../../provider/core/console/client";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { ConsoleSimulator } from "../../provider/simulator/types";
 

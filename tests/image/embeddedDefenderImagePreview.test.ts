@@ -6,8 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { details, installMocks, unwrapInput } from "../helpers/pulumi";
-import { EmbeddedDefenderImage } from "../../provider/components/embeddedDefenderImage";
-import { forgetConsoles } from "../../provider/console/client";
+import { EmbeddedDefenderImage } from "../../provider/image/embeddedDefenderImage";
+import { forgetConsoles } from "../../provider/core/console/client";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { ConsoleSimulator } from "../../provider/simulator/types";
 

@@ -3,20 +3,20 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor, forgetConsoles } from "../../provider/console/client";
-import { STAGED_DOCKERFILE } from "../../provider/defender/buildContext";
-import { DEFENDER_TARBALL } from "../../provider/defender/defenderBlock";
+import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
+import { STAGED_DOCKERFILE } from "../../provider/image/buildContext";
+import { DEFENDER_TARBALL } from "../../provider/image/defenderBlock";
 import {
   EmbeddedImageArgsError,
   EmbeddedImageRequest,
   planEmbeddedImage,
-} from "../../provider/defender/embeddedImagePlan";
+} from "../../provider/image/embeddedImagePlan";
 import {
   APP_ID_PATTERN,
   DATA_FOLDER_PATTERN,
   EmbedMode,
   InstallBundlePlacement,
-} from "../../provider/defender/embeddedImageRules";
+} from "../../provider/image/embeddedImageRules";
 import * as simulatorRules from "../../provider/simulator/appEmbedded";
 import { startConsoleSimulator } from "../../provider/simulator";
 import { ConsoleSimulator } from "../../provider/simulator/types";

@@ -12,7 +12,7 @@ import {
   normalizeZip,
   safeEntryName,
   writeZip,
-} from "../../provider/defender/archive";
+} from "../../provider/core/archive";
 
 let tmp: string;
 beforeEach(() => {

@@ -3,12 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { writeZip, mergeEntries, listDirectory, extractZip } from "../../provider/defender/archive";
+import { writeZip, mergeEntries, listDirectory, extractZip } from "../../provider/core/archive";
 import {
   buildEmbeddedCode,
   listPulumiArchive,
   nodeHandlerModuleType,
-} from "../../provider/defender/lambdaCode";
+} from "../../provider/lambda/lambdaCode";
 import { codeDir } from "./support";
 
 let tmp: string;

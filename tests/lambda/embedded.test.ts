@@ -1,7 +1,7 @@
 // ProtectedLambda in embedded mode under Pulumi mocks, against the real Console simulator.
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderLayer } from "../../provider/components/defenderLayer";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { DefenderLayer } from "../../provider/lambda/defenderLayer";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { captureDeployErrors, promiseOf, settle } from "../helpers/pulumi";
 import {
   archiveNamesOf,

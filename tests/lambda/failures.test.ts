@@ -2,8 +2,8 @@
 // function registered, and no credential reaches plain state. Also the preview with unknown inputs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderLayer } from "../../provider/components/defenderLayer";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { DefenderLayer } from "../../provider/lambda/defenderLayer";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import type { FaultSpec } from "../../provider/simulator/types";
 import {
   captureDeployErrors,

@@ -1,8 +1,8 @@
 // ProtectedLambda in layer mode and DefenderLayer under Pulumi mocks, against the real Console simulator.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderLayer } from "../../provider/components/defenderLayer";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { DefenderLayer } from "../../provider/lambda/defenderLayer";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { captureDeployErrors, details, promiseOf, settle } from "../helpers/pulumi";
 import {
   archiveNamesOf,

@@ -1,4 +1,4 @@
-import { defenderEnvironment, plainPreflightInput } from "../../provider/defender/lambdaInputs";
+import { defenderEnvironment, plainPreflightInput } from "../../provider/lambda/lambdaInputs";
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkCodeSize,
@@ -9,7 +9,7 @@ import {
   LambdaPreflightInput,
   preflightLambda,
   TW_POLICY_SIZE_ESTIMATE,
-} from "../../provider/defender/lambdaPreflight";
+} from "../../provider/lambda/lambdaPreflight";
 
 const base: LambdaPreflightInput = {
   mode: "layer",

@@ -5,8 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import { extractZip } from "../../provider/defender/archive";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
+import { extractZip } from "../../provider/core/archive";
 import { promiseOf, settle } from "../helpers/pulumi";
 import { invokeWithRic } from "./ric";
 import {

@@ -5,7 +5,7 @@ import {
   LambdaRuntime,
   RUNTIMES,
   runtimeInfo,
-} from "../../provider/defender/runtimes";
+} from "../../provider/lambda/runtimes";
 // The Console's 34.04 schema as the simulator carries it (shared.LambdaRuntimeType).
 import spec from "../../provider/simulator/spec/compute-34.04-defender-schemas.json";
 

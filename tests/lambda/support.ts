@@ -3,8 +3,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { forgetConsoles } from "../../provider/console/client";
-import { extractZip, listZip } from "../../provider/defender/archive";
+import { forgetConsoles } from "../../provider/core/console/client";
+import { extractZip, listZip } from "../../provider/core/archive";
 import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator } from "../../provider/simulator/types";
 import {

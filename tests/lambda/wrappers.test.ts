@@ -2,7 +2,7 @@
 // the generated files out. `UPDATE_GOLDEN=1 npx jest tests/lambda/wrappers` rewrites the expected side.
 import * as fs from "fs";
 import * as path from "path";
-import { generateWrapper, WRAPPER_MODULE } from "../../provider/defender/wrappers";
+import { generateWrapper, WRAPPER_MODULE } from "../../provider/lambda/wrappers";
 
 const ROOT = path.join(__dirname, "../golden/lambda/wrappers");
 const cases = fs.readdirSync(ROOT).sort();

@@ -2,7 +2,7 @@
 // any request reaches the Console and without registering any workload. Prints the table of cases and messages.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { forgetConsoles } from "../../provider/console/client";
+import { forgetConsoles } from "../../provider/core/console/client";
 import { formatTable } from "../../bench/lib/table";
 import { captureDeployErrors } from "../helpers/pulumi";
 import { BAD_INPUTS, build } from "./badInputCases";

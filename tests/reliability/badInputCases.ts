@@ -1,13 +1,13 @@
 // The bad-input table: invalid component args and Console settings, each with the field its error must name and
 // the fix it must state. Built on valid base args per component, so each case changes one thing.
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderLayer } from "../../provider/components/defenderLayer";
-import { EmbeddedDefenderImage, EmbedMode } from "../../provider/components/embeddedDefenderImage";
-import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import type { ConsoleArgs } from "../../provider/console/types";
-import { ProtectedCloudFormationTemplate } from "../../provider/components/protectedCloudFormationTemplate";
+import { DefenderLayer } from "../../provider/lambda/defenderLayer";
+import { EmbeddedDefenderImage, EmbedMode } from "../../provider/image/embeddedDefenderImage";
+import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunction";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
+import type { ConsoleArgs } from "../../provider/core/types";
+import { ProtectedCloudFormationTemplate } from "../../provider/fargate/protectedCloudFormationTemplate";
 import { CONTAINERS, TEMPLATE } from "./programs";
 
 export type Component =

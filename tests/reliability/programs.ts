@@ -7,21 +7,21 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { DefenderLayer } from "../../provider/components/defenderLayer";
+import { DefenderLayer } from "../../provider/lambda/defenderLayer";
 import {
   EmbeddedDefenderImage,
   EmbedMode,
   InstallBundlePlacement,
-} from "../../provider/components/embeddedDefenderImage";
-import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
+} from "../../provider/image/embeddedDefenderImage";
+import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunction";
 import {
   CloudFormationTemplateFormat,
   ProtectedCloudFormationTemplate,
-} from "../../provider/components/protectedCloudFormationTemplate";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
-import { InstallBundleDelivery } from "../../provider/components/protectedFargateTaskArgs";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import type { ConsoleArgs } from "../../provider/console/types";
+} from "../../provider/fargate/protectedCloudFormationTemplate";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
+import { InstallBundleDelivery } from "../../provider/fargate/protectedFargateTaskArgs";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
+import type { ConsoleArgs } from "../../provider/core/types";
 import type { SimulatorEndpoint } from "../../provider/simulator/types";
 
 export interface Program {

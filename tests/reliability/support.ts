@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { forgetConsoles } from "../../provider/console/client";
-import type { ConsoleArgs } from "../../provider/console/types";
+import { forgetConsoles } from "../../provider/core/console/client";
+import type { ConsoleArgs } from "../../provider/core/types";
 import { startConsoleSimulator } from "../../provider/simulator";
 import type { ConsoleSimulator, ConsoleSimulatorOptions } from "../../provider/simulator/types";
 import {

@@ -4,7 +4,7 @@ import { gunzipSync } from "zlib";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { verifyArchive } from "../../provider/console/downloads";
+import { verifyArchive } from "../../provider/core/console/downloads";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { call, login, unzip } from "./helpers";
 

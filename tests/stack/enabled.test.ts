@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EmbeddedDefenderImage } from "../../provider/components/embeddedDefenderImage";
-import { ProtectedAzureFunction } from "../../provider/components/protectedAzureFunction";
-import { ProtectedCloudFormationTemplate } from "../../provider/components/protectedCloudFormationTemplate";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { EmbeddedDefenderImage } from "../../provider/image/embeddedDefenderImage";
+import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunction";
+import { ProtectedCloudFormationTemplate } from "../../provider/fargate/protectedCloudFormationTemplate";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import {
   installRecordingMocks,
   RecordedResource,

@@ -1,8 +1,8 @@
 // protectStack under Pulumi mocks, with the stack transform run as the engine runs it, against the simulator.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import { deriveFunctionName } from "../../provider/defender/lambdaPreflight";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
+import { deriveFunctionName } from "../../provider/lambda/lambdaPreflight";
 import { protectStack } from "../../provider/stack/protectStack";
 import {
   captureDeployErrors,

@@ -5,11 +5,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { EmbeddedDefenderImage } from "../../provider/components/embeddedDefenderImage";
-import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
-import { ProtectedLambda } from "../../provider/components/protectedLambda";
-import { forgetConsoles } from "../../provider/console/client";
-import { resolveConsoleSettings } from "../../provider/console/settings";
+import { EmbeddedDefenderImage } from "../../provider/image/embeddedDefenderImage";
+import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
+import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
+import { forgetConsoles } from "../../provider/core/console/client";
+import { resolveConsoleSettings } from "../../provider/core/settings";
 import { ConsoleSimulator, startConsoleSimulator } from "../../provider/simulator";
 import {
   installRecordingMocks,

@@ -1,0 +1,229 @@
+// Deploy-time work of EmbeddedDefenderImage, once its Outputs have resolved: check everything that can be
+// checked locally (before any Console request), ask the Console for the Defender, produce the protected
+// Dockerfile, check it, and stage the build context. Returns plain data for the component to wire.
+import * as fs from "node:fs";
+import { cacheDirectory, ensurePrivateDirectory } from "../core/console/downloads";
+import { registerSecret } from "../core/errors";
+import { ComputeConsole } from "../core/types";
+import { stageBuildContext } from "./buildContext";
+import { checkConsoleDockerfile } from "./consoleDockerfile";
+import { readConsoleZip } from "./consoleZip";
+import {
+  DefenderSettings,
+  embedDefender,
+  EmbedResult,
+  protectImageDockerfile,
+} from "./defenderBlock";
+import { analyzeDockerfile, DockerfileError } from "./dockerfile";
+import { inspectDefenderTarball } from "./defenderTarball";
+import {
+  DEFAULT_DATA_FOLDER,
+  dockerfilePathOf,
+  EmbeddedImageValues,
+  embeddedImageProblems,
+  EmbedMode,
+  InstallBundlePlacement,
+} from "./embeddedImageRules";
+
+export interface EmbeddedImageRequest extends EmbeddedImageValues {
+  appId: string;
+  filesystemMonitoring: boolean;
+  installBundlePlacement: InstallBundlePlacement;
+  /** Default: the download cache directory. */
+  cacheDir?: string;
+}
+
+export interface EmbeddedImagePlan {
+  /** The staged build context and the generated Dockerfile in it. */
+  contextDir: string;
+  dockerfilePath: string;
+  platform: string;
+  defenderVersion: string;
+  wrappedEntrypoint: string[];
+  command: string[];
+  environment: Record<string, string>;
+  /** The INSTALL_BUNDLE credential (for a secret build arg, or the secret output). */
+  installBundle: string;
+  warnings: string[];
+}
+
+export const DEFAULT_PLATFORM = "linux/amd64";
+const WS_ADDRESS_PATTERN = /^wss?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?$/;
+
+/** The Console's `wsAddress` goes into an ENV line: accept only a plain ws(s) URL, else refuse to build. */
+export function checkWsAddress(wsAddress: string): string {
+  if (!WS_ADDRESS_PATTERN.test(wsAddress)) {
+    throw new Error(
+      `the Console's install-bundle answer has an unusable wsAddress ${JSON.stringify(wsAddress)}; refusing to build`,
+    );
+  }
+  return wsAddress;
+}
+
+/** Thrown before any request when the arguments or the Dockerfile are wrong; names the fields. */
+export class EmbeddedImageArgsError extends Error {
+  constructor(resource: string, problems: string[]) {
+    super(`EmbeddedDefenderImage ${resource}: ${problems.join("; ")}`);
+    this.name = "EmbeddedImageArgsError";
+  }
+}
+
+function dockerfileProblem(file: string, error: unknown): string {
+  if (error instanceof DockerfileError) return `\`dockerfile\` ${file}: ${error.message}`;
+  throw error;
+}
+
+/** Everything local, before any request: args, the Dockerfile, and a trial rewrite with a stand-in address. */
+export function preflight(
+  request: EmbeddedImageRequest,
+  resource: string,
+): { text?: string; file?: string } {
+  const problems = embeddedImageProblems(request);
+  if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
+  const file = request.mode === EmbedMode.Image ? undefined : dockerfilePathOf(request);
+  const text = file !== undefined ? fs.readFileSync(file, "utf8") : undefined;
+  try {
+    if (request.mode === EmbedMode.Console) {
+      const analysis = analyzeDockerfile(text!, {
+        target: request.target,
+        buildArgs: request.buildArgs,
+      });
+      if (analysis.stage.index !== analysis.stages.length - 1) {
+        problems.push(
+          `\`target\` ${request.target} is not the last stage, but the Console adds the Defender to the last stage; use mode \`tarball\`, or build the last stage`,
+        );
+      }
+      const { entrypoint, cmd } = analysis.config;
+      if (!entrypoint?.length && !cmd?.length) {
+        problems.push(
+          `\`dockerfile\` ${file}: the built stage has neither ENTRYPOINT nor CMD, which the Console requires`,
+        );
+      }
+    } else {
+      embed(request, text, "wss://preflight.invalid:8084");
+    }
+  } catch (error) {
+    problems.push(dockerfileProblem(file ?? "(generated)", error));
+  }
+  if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
+  return { text, file };
+}
+
+function settingsOf(request: EmbeddedImageRequest, wsAddress: string): DefenderSettings {
+  return {
+    appId: request.appId,
+    dataFolder: request.dataFolder ?? DEFAULT_DATA_FOLDER,
+    wsAddress,
+    filesystemMonitoring: request.filesystemMonitoring,
+    bakeInstallBundle: request.installBundlePlacement === InstallBundlePlacement.BakedIntoImage,
+  };
+}
+
+function embed(
+  request: EmbeddedImageRequest,
+  text: string | undefined,
+  wsAddress: string,
+): EmbedResult {
+  const settings = settingsOf(request, wsAddress);
+  if (request.mode === EmbedMode.Image) {
+    return protectImageDockerfile({
+      ...settings,
+      baseImage: request.baseImage!,
+      originalEntrypoint: request.originalEntrypoint,
+      originalCommand: request.originalCommand,
+    });
+  }
+  return embedDefender(text!, { ...request, ...settings });
+}
+
+/** Run the plan: preflight, Console requests, rewrite and checks, staging. Rejects on any doubt (fail closed). */
+export async function planEmbeddedImage(
+  computeConsole: ComputeConsole,
+  request: EmbeddedImageRequest,
+  resource: string,
+): Promise<EmbeddedImagePlan> {
+  const { text, file } = preflight(request, resource);
+  const cacheDir = request.cacheDir ?? cacheDirectory();
+  ensurePrivateDirectory(cacheDir);
+  const dataFolder = request.dataFolder ?? DEFAULT_DATA_FOLDER;
+  let dockerfile: string;
+  let tarball: { path: string; sha256: string };
+  let result: Pick<EmbedResult, "wrappedEntrypoint" | "command" | "environment" | "warnings">;
+  let installBundle: string | undefined;
+  if (request.mode === EmbedMode.Console) {
+    const consoleAddr = await computeConsole.consoleAddress();
+    const zip = await computeConsole.embedDockerfile({
+      appID: request.appId,
+      consoleAddr,
+      dataFolder,
+      dockerfile: text!,
+      filesystemMonitoring: request.filesystemMonitoring,
+    });
+    const content = await readConsoleZip(zip.path, cacheDir);
+    const checked = checkConsoleDockerfile(content.dockerfile, {
+      target: request.target,
+      dataFolder,
+      bakeInstallBundle: request.installBundlePlacement === InstallBundlePlacement.BakedIntoImage,
+    });
+    registerSecret(checked.installBundle);
+    installBundle =
+      checked.installBundle ?? (await computeConsole.installBundle(consoleAddr)).installBundle;
+    ({ dockerfile, tarball } = { dockerfile: checked.dockerfile, tarball: content.tarball });
+    // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
+    const said = checked.environment;
+    const warnings = [
+      ["DEFENDER_APP_ID", request.appId],
+      ["DATA_FOLDER", dataFolder],
+    ]
+      .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
+      .map(([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`);
+    result = { ...checked, warnings };
+  } else {
+    const [archive, bundle] = await Promise.all([
+      computeConsole.appEmbeddedTarball(),
+      computeConsole.consoleAddress().then((address) => computeConsole.installBundle(address)),
+    ]);
+    checkWsAddress(bundle.wsAddress);
+    installBundle = bundle.installBundle;
+    result = embed(request, text, bundle.wsAddress);
+    dockerfile = (result as EmbedResult).dockerfile;
+    tarball = archive;
+  }
+  if (!installBundle)
+    throw new Error("the Console returned an empty INSTALL_BUNDLE; refusing to build");
+  registerSecret(installBundle);
+  if (dockerfile.includes(installBundle)) {
+    // Never the case by construction; checked because a leak here would be written to disk and pushed.
+    throw new Error(
+      "internal error: the generated Dockerfile contains INSTALL_BUNDLE; refusing to stage it",
+    );
+  }
+  const info = await inspectDefenderTarball(tarball.path);
+  if (request.platform && info.platform && request.platform !== info.platform) {
+    throw new EmbeddedImageArgsError(resource, [
+      `\`platform\` ${request.platform} does not match the Defender the Console provides (${info.platform}); remove \`platform\` or set it to ${info.platform}`,
+    ]);
+  }
+  const staged = await stageBuildContext({
+    contextDir: request.mode === EmbedMode.Image ? undefined : request.context,
+    dockerfilePath: file,
+    dockerfile,
+    tarball,
+    cacheDir,
+  });
+  const warnings = [...result.warnings];
+  for (const name of staged.replaced) {
+    warnings.push(`the build context's ${name} was replaced by the one prisma-defender generates`);
+  }
+  return {
+    contextDir: staged.dir,
+    dockerfilePath: staged.dockerfile,
+    platform: request.platform ?? info.platform ?? DEFAULT_PLATFORM,
+    defenderVersion: info.version ?? (await computeConsole.consoleVersion()),
+    wrappedEntrypoint: result.wrappedEntrypoint,
+    command: result.command,
+    environment: result.environment,
+    installBundle,
+    warnings,
+  };
+}

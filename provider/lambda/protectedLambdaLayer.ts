@@ -1,0 +1,95 @@
+// Layer mode of ProtectedLambda: which Defender layer the function gets, checked against the function's runtime
+// family and, for Node.js, against the module system of its handler.
+import * as pulumi from "@pulumi/pulumi";
+import { ConsoleArgs } from "../core/types";
+import { ResolvedLambdaInput } from "./lambdaInputs";
+import { isLocalArchive, nodeHandlerModuleType } from "./lambdaCode";
+import { NodeJSModuleType, runtimeInfo } from "./runtimes";
+import { DefenderLayer } from "./defenderLayer";
+import { DefenderLayerReference } from "./protectedLambdaArgs";
+
+export interface LayerChoice {
+  arn: pulumi.Output<string>;
+  defenderVersion?: pulumi.Output<string>;
+}
+
+export interface LayerChoiceArgs {
+  name: string;
+  parent: pulumi.Resource;
+  console?: ConsoleArgs;
+  checked: pulumi.Output<ResolvedLambdaInput>;
+  code?: pulumi.Input<pulumi.asset.Archive>;
+  defenderLayer?: DefenderLayerReference;
+  defenderLayerArn?: pulumi.Input<string>;
+  nodeJSModuleType?: pulumi.Input<NodeJSModuleType>;
+  /** Formats problems as the component's error message. */
+  fail(problems: string[]): string;
+}
+
+/** The layer for a function: the given one (checked), the given ARN, or a DefenderLayer of its own. */
+export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
+  if (a.defenderLayerArn !== undefined) return { arn: pulumi.output(a.defenderLayerArn) };
+  // The layer's `twistlock.handler` loads the function's handler, so the layer must be made for the handler's
+  // module system (ES modules are the first thing users of handler redirection report broken).
+  const found = pulumi
+    .all([a.checked, a.code])
+    .apply(async ([c, code]) =>
+      runtimeInfo(c.runtime).family === "nodejs" && isLocalArchive(code)
+        ? nodeHandlerModuleType(code, c.handler)
+        : undefined,
+    );
+  let layer: DefenderLayerReference | undefined = a.defenderLayer;
+  if (!layer) {
+    const moduleType = pulumi.all([a.nodeJSModuleType, found]).apply(([given, handler]) => {
+      if (given && handler && given !== handler) {
+        throw new Error(
+          a.fail([
+            `nodeJSModuleType: is "${given}", but the handler's code is ${describe(handler)}.`,
+          ]),
+        );
+      }
+      return given ?? handler;
+    });
+    layer = new DefenderLayer(
+      `${a.name}-defender-layer`,
+      {
+        console: a.console,
+        runtime: a.checked.apply((c) => runtimeInfo(c.runtime).family!),
+        // Undefined (not Node.js, or nothing to read) leaves the layer's default.
+        nodeJSModuleType: moduleType as pulumi.Output<NodeJSModuleType>,
+      },
+      { parent: a.parent },
+    );
+  }
+  const chosen = layer;
+  const arn = pulumi
+    .all([a.checked, chosen.runtime, chosen.nodeJSModuleType, found, chosen.arn])
+    .apply(([c, family, layerModules, handlerModules, layerArn]) => {
+      const needed = runtimeInfo(c.runtime).family;
+      if (family !== undefined && family !== needed) {
+        throw new Error(
+          a.fail([
+            `defenderLayer: is for ${family}, but runtime ${c.runtime} needs a ${needed} layer.`,
+          ]),
+        );
+      }
+      if (layerModules && handlerModules && layerModules !== handlerModules) {
+        throw new Error(
+          a.fail([
+            `defenderLayer: was made for ${layerModules} handlers, but ${c.handler} is ${describe(handlerModules)}: ` +
+              `use a DefenderLayer with nodeJSModuleType "${handlerModules}".`,
+          ]),
+        );
+      }
+      return layerArn;
+    });
+  return {
+    arn,
+    defenderVersion:
+      layer.defenderVersion === undefined ? undefined : pulumi.output(layer.defenderVersion),
+  };
+}
+
+function describe(moduleType: NodeJSModuleType): string {
+  return moduleType === "ecmascript" ? "an ES module" : "CommonJS";
+}
