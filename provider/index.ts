@@ -59,9 +59,7 @@ function lazyModule<T extends object>(load: () => T): T {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const fargate = lazyModule<typeof FargateModule>(() =>
-  require("./fargate/protectedFargateTask"),
-);
+const fargate = lazyModule<typeof FargateModule>(() => require("./fargate/protectedFargateTask"));
 const cloudFormation = lazyModule<typeof CloudFormationModule>(() =>
   require("./fargate/protectedCloudFormationTemplate"),
 );
@@ -72,9 +70,7 @@ const azure = lazyModule<typeof AzureModule>(() => require("./azure/protectedAzu
 const azurePrepare = lazyModule<typeof AzurePrepareModule>(() =>
   require("./azure/azureProjectPrepare"),
 );
-const azureCheck = lazyModule<typeof AzureCheckModule>(() =>
-  require("./azure/azureProjectCheck"),
-);
+const azureCheck = lazyModule<typeof AzureCheckModule>(() => require("./azure/azureProjectCheck"));
 const settings = lazyModule<typeof SettingsModule>(() => require("./core/settings"));
 const client = lazyModule<typeof ClientModule>(() => require("./core/console/client"));
 const stack = lazyModule<typeof StackModule>(() => require("./stack/protectStack"));

@@ -5,11 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
 import { logProgress } from "../core/errors";
 import { resolveConsoleSettings } from "../core/settings";
-import {
-  ContainerDefinition,
-  documentTaskArgs,
-  parseContainerDefinitions,
-} from "./taskDefinition";
+import { ContainerDefinition, documentTaskArgs, parseContainerDefinitions } from "./taskDefinition";
 import {
   checkProtectedTaskDefinition,
   serializeContainers,

@@ -4,11 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConsoleError, ConsoleSettingsError } from "../core/errors";
 import { ConsoleArgs } from "../core/types";
-import {
-  FargateTaskError,
-  documentTaskArgs,
-  parseContainerDefinitions,
-} from "./taskDefinition";
+import { FargateTaskError, documentTaskArgs, parseContainerDefinitions } from "./taskDefinition";
 import {
   DefenderOptionValues,
   SentTaskArgs,

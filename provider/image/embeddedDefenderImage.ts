@@ -8,11 +8,7 @@ import { consoleFor } from "../core/console/client";
 import { redact } from "../core/errors";
 import { resolveConsoleSettings } from "../core/settings";
 import { INSTALL_BUNDLE_BUILD_ARG } from "./defenderBlock";
-import {
-  EmbeddedImageArgsError,
-  EmbeddedImagePlan,
-  planEmbeddedImage,
-} from "./embeddedImagePlan";
+import { EmbeddedImageArgsError, EmbeddedImagePlan, planEmbeddedImage } from "./embeddedImagePlan";
 import {
   DEFAULT_DATA_FOLDER,
   EmbeddedImageValues,

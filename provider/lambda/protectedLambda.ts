@@ -11,11 +11,7 @@ import {
   plainPreflightInput,
   ResolvedLambdaInput,
 } from "./lambdaInputs";
-import {
-  deriveFunctionName,
-  LambdaProtectionMode,
-  preflightLambda,
-} from "./lambdaPreflight";
+import { deriveFunctionName, LambdaProtectionMode, preflightLambda } from "./lambdaPreflight";
 import { providerRegion } from "./lambdaRegion";
 import { runtimeInfo } from "./runtimes";
 import { ProtectedLambdaArgs } from "./protectedLambdaArgs";

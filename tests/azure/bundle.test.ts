@@ -4,11 +4,7 @@ import * as path from "node:path";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { forgetConsoles } from "../../provider/core/console/client";
 import { prepareAzureFunctionProject } from "../../provider/azure/azureProjectPrepare";
-import {
-  bundleLayout,
-  nupkgVersion,
-  readZipFiles,
-} from "../../provider/azure/azureProjectFiles";
+import { bundleLayout, nupkgVersion, readZipFiles } from "../../provider/azure/azureProjectFiles";
 import { planBundleFiles } from "../../provider/azure/azureProjectPrepare";
 import { copyFixture, FIXTURES, readTree, twistlockNupkg, zip } from "./helpers";
 

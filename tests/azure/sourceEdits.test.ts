@@ -1,8 +1,5 @@
 // Edge cases of the three edits, one behaviour per test: C# Init calls, nuget.config sources, .csproj references.
-import {
-  addServerlessInit,
-  findAzureFunctions,
-} from "../../provider/azure/azureFunctionsSource";
+import { addServerlessInit, findAzureFunctions } from "../../provider/azure/azureFunctionsSource";
 import { maskCSharp } from "../../provider/azure/csharpSource";
 import {
   addLocalNuGetSource,

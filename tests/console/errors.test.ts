@@ -8,7 +8,11 @@ import {
   sanitizeCause,
 } from "../../provider/core/errors";
 import { consoleMessageOf, networkError } from "../../provider/core/console/http";
-import { backoffMs, DEFAULT_RETRY_OPTIONS, parseRetryAfter } from "../../provider/core/console/retry";
+import {
+  backoffMs,
+  DEFAULT_RETRY_OPTIONS,
+  parseRetryAfter,
+} from "../../provider/core/console/retry";
 
 const PASSWORD = 'pa"ss\\word-4711';
 const JWT =

@@ -6,10 +6,7 @@
 // expected side; review the diff by eye before committing it.
 import * as fs from "fs";
 import * as path from "path";
-import {
-  documentTaskArgs,
-  parseContainerDefinitions,
-} from "../../provider/fargate/taskDefinition";
+import { documentTaskArgs, parseContainerDefinitions } from "../../provider/fargate/taskDefinition";
 import { buildConsoleRequest } from "../../provider/fargate/taskDefinitionRequest";
 import {
   checkProtectedTaskDefinition,

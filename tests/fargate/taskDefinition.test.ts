@@ -18,10 +18,7 @@ import {
   withInstallBundleEnvironment,
   withInstallBundleSecret,
 } from "../../provider/fargate/taskDefinitionCheck";
-import {
-  installBundleReadPolicy,
-  roleNameFromArn,
-} from "../../provider/fargate/taskDefinitionIam";
+import { installBundleReadPolicy, roleNameFromArn } from "../../provider/fargate/taskDefinitionIam";
 import { protectTaskDefinition } from "../../provider/simulator/fargate";
 
 const S = 'ProtectedFargateTask "t"';
