@@ -1,44 +1,13 @@
 // The endpoints: what each answers. HTTP plumbing, auth and faults live in server.ts.
 import { protectCloudFormation, parseYaml, toYaml } from "./cloudFormation";
 import { FargateContext, protectTaskDefinition } from "./fargate";
-import { ConsoleHttpError, json, SimResponse } from "./http";
+import { ConsoleHttpError, json } from "./http";
 import { encodeServerlessRule } from "./secrets";
 import { queryBool } from "./spec";
 import { fargateEntrypointBinary, SimState, wsAddress } from "./state";
-import type { AuthResult } from "./auth";
 import type { SimulatorEndpoint } from "./types";
 import { artefactRoutes } from "./artefacts/routes";
-
-export interface RequestContext {
-  method: string;
-  endpoint: SimulatorEndpoint;
-  apiVersion: string;
-  query: Record<string, string>;
-  body: Buffer;
-  auth: AuthResult & { token?: string };
-}
-
-export interface Route {
-  method: "GET" | "POST";
-  /** `false` only for `_ping` and `authenticate` (permission `none` in the spec). */
-  auth: boolean;
-  handle(ctx: RequestContext, state: SimState): SimResponse | Promise<SimResponse>;
-}
-
-/** A host name Defenders can connect to; the docs and working scripts send the SAN host, never a URL. */
-export function consoleAddressParam(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new ConsoleHttpError(400, `missing ${field}`);
-  }
-  if (value.includes("://") || /[/\s]/.test(value)) {
-    throw new ConsoleHttpError(
-      400,
-      `invalid ${field} ${JSON.stringify(value)}: expected the Console's host name (a SAN such as ` +
-        `console.example.com), not a URL`,
-    );
-  }
-  return value;
-}
+import { consoleAddressParam, RequestContext, Route } from "./route";
 
 function fargateContext(ctx: RequestContext, state: SimState): FargateContext {
   state.spec.query(`post ${ctx.endpoint}`, ctx.query);

@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "http";
 import { damage, sleep, statusFault } from "./faults";
 import { ConsoleHttpError, errorResponse, SimResponse } from "./http";
-import { RequestContext, routes } from "./routes";
+import type { RequestContext } from "./route";
+import { routes } from "./routes";
 import { acceptsApiVersion, SimState } from "./state";
 import type { FaultSpec, RecordedRequest, SimulatorEndpoint } from "./types";
 

@@ -2,8 +2,7 @@
 // deterministic); padded ones are streamed on every request.
 import { checkEmbedInput, embedDockerfile, EmbedInput } from "../appEmbedded";
 import { archive, SimResponse } from "../http";
-import type { Route } from "../routes";
-import { consoleAddressParam } from "../routes";
+import { consoleAddressParam, Route } from "../route";
 import { SimState, wsAddress } from "../state";
 import { bundleEntries, layerEntries, ServerlessRequest } from "./serverless";
 import { appEmbeddedTarball } from "./tarball";
