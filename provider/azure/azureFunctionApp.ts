@@ -1,6 +1,7 @@
 // Pure rules of the Function App that ProtectedAzureFunction creates: its name, the preflight checks that the
 // Serverless Defender can run in it (Windows, 64-bit, .NET), and the app settings merge that adds TW_POLICY.
 
+import { InputProblem, problem } from "../core/problems";
 /** Azure's rule for a Function App name (it is also the `<name>.azurewebsites.net` host name). */
 export const FUNCTION_APP_NAME_RULE =
   "2 to 60 characters, letters, digits and hyphens, not starting or ending with a hyphen";
@@ -19,9 +20,12 @@ export function deriveFunctionAppName(componentName: string): string {
     .replace(/^-+|-+$/g, "");
 }
 
-export function functionAppNameProblem(name: string, where: string): string | undefined {
+export function functionAppNameProblem(name: string, where: string): InputProblem | undefined {
   if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,58}[A-Za-z0-9])$/.test(name)) return undefined;
-  return `${where} "${name}" is not a valid Function App name: use ${FUNCTION_APP_NAME_RULE}`;
+  return problem(
+    "name",
+    `${where ? `${where} ` : ""}"${name}" is not a valid Function App name: use ${FUNCTION_APP_NAME_RULE}`,
+  );
 }
 
 /** App settings this component sets itself; the user's list may not set TW_POLICY. */
@@ -54,31 +58,48 @@ export interface AzureFunctionPreflightInput {
  * Everything that would make the Defender not run (or the settings clash), each naming the setting and the fix.
  * Pure, so it runs before any request, in the constructor when values are plain.
  */
-export function azureFunctionPreflight(input: AzureFunctionPreflightInput): string[] {
-  const problems: string[] = [];
+export function azureFunctionPreflight(input: AzureFunctionPreflightInput): InputProblem[] {
+  const problems: InputProblem[] = [];
   const linux = "the Serverless Defender for Azure Functions runs on Windows only";
   if (input.kind !== undefined && /linux|container/i.test(input.kind))
     problems.push(
-      `kind "${input.kind}" is a Linux or container app: ${linux}; use kind "functionapp" (the default)`,
+      problem(
+        "kind",
+        `"${input.kind}" is a Linux or container app: ${linux}; use kind "functionapp" (the default)`,
+      ),
     );
   if (input.reserved === true)
-    problems.push(`reserved: true means a Linux app: ${linux}; leave \`reserved\` unset or false`);
+    problems.push(
+      problem("reserved", `true means a Linux app: ${linux}; leave \`reserved\` unset or false`),
+    );
   if (input.linuxFxVersion)
     problems.push(
-      `linuxFxVersion "${input.linuxFxVersion}" is for Linux apps: ${linux}; remove it and set netFrameworkVersion instead`,
+      problem(
+        "linuxFxVersion",
+        `"${input.linuxFxVersion}" is for Linux apps: ${linux}; remove it and set netFrameworkVersion instead`,
+      ),
     );
   if (input.use32BitWorkerProcess === true)
     problems.push(
-      "use32BitWorkerProcess: true runs a 32-bit worker: the Serverless Defender needs a 64-bit process; leave it unset (the component sets false)",
+      problem(
+        "use32BitWorkerProcess",
+        "true runs a 32-bit worker: the Serverless Defender needs a 64-bit process; leave it unset (the component sets false)",
+      ),
     );
   if (input.workerRuntime !== undefined && !DOTNET_RUNTIMES.includes(input.workerRuntime))
     problems.push(
-      `workerRuntime "${input.workerRuntime}" is not .NET: the Serverless Defender for Azure Functions supports C# apps only (dotnet or dotnet-isolated)`,
+      problem(
+        "workerRuntime",
+        `"${input.workerRuntime}" is not .NET: the Serverless Defender for Azure Functions supports C# apps only (dotnet or dotnet-isolated)`,
+      ),
     );
   const fromSettings = input.appSettingsWorkerRuntime;
   if (fromSettings !== undefined && !DOTNET_RUNTIMES.includes(fromSettings))
     problems.push(
-      `appSettings sets FUNCTIONS_WORKER_RUNTIME "${fromSettings}", which is not .NET: the Serverless Defender for Azure Functions supports C# apps only (dotnet or dotnet-isolated)`,
+      problem(
+        "appSettings",
+        `sets FUNCTIONS_WORKER_RUNTIME "${fromSettings}", which is not .NET: the Serverless Defender for Azure Functions supports C# apps only (dotnet or dotnet-isolated)`,
+      ),
     );
   else if (
     fromSettings !== undefined &&
@@ -86,38 +107,58 @@ export function azureFunctionPreflight(input: AzureFunctionPreflightInput): stri
     fromSettings !== input.workerRuntime
   )
     problems.push(
-      `appSettings sets FUNCTIONS_WORKER_RUNTIME "${fromSettings}" but workerRuntime is "${input.workerRuntime}": keep one`,
+      problem(
+        "appSettings",
+        `sets FUNCTIONS_WORKER_RUNTIME "${fromSettings}" but workerRuntime is "${input.workerRuntime}": keep one`,
+      ),
     );
   const net = input.netFrameworkVersion;
   if (net !== undefined) {
     const m = /^v(\d+)\.(\d+)$/.exec(net);
     if (!m)
       problems.push(
-        `netFrameworkVersion "${net}" is not of the form v<major>.<minor>, such as v8.0`,
+        problem(
+          "netFrameworkVersion",
+          `"${net}" is not of the form v<major>.<minor>, such as v8.0`,
+        ),
       );
     else if (Number(m[1]) < 6)
       problems.push(
-        `netFrameworkVersion "${net}" is older than .NET 6: Functions v4 and the Serverless Defender need .NET 6 or later, such as v8.0`,
+        problem(
+          "netFrameworkVersion",
+          `"${net}" is older than .NET 6: Functions v4 and the Serverless Defender need .NET 6 or later, such as v8.0`,
+        ),
       );
   }
   const seen = new Map<string, string>();
   for (const name of input.appSettingNames ?? []) {
     const key = name.toUpperCase();
     if (seen.has(key))
-      problems.push(`appSettings sets "${name}" twice (names are case-insensitive in Azure)`);
+      problems.push(
+        problem("appSettings", `sets "${name}" twice (names are case-insensitive in Azure)`),
+      );
     seen.set(key, name);
   }
   if (seen.has(TW_POLICY))
     problems.push(
-      `appSettings already contains ${seen.get(TW_POLICY)}: the component sets TW_POLICY from the Console; remove it from appSettings`,
+      problem(
+        "appSettings",
+        `already contains ${seen.get(TW_POLICY)}: the component sets TW_POLICY from the Console; remove it from appSettings`,
+      ),
     );
   if (input.managesStorage && seen.has("AZUREWEBJOBSSTORAGE"))
     problems.push(
-      "appSettings sets AzureWebJobsStorage and storage args are given too: keep one (the storage args make the component set it)",
+      problem(
+        "appSettings",
+        "sets AzureWebJobsStorage and storage args are given too: keep one (the storage args make the component set it)",
+      ),
     );
   if (input.deploysPackage && seen.has("WEBSITE_RUN_FROM_PACKAGE"))
     problems.push(
-      "appSettings sets WEBSITE_RUN_FROM_PACKAGE and `packagePath` is given too: keep one",
+      problem(
+        "appSettings",
+        "sets WEBSITE_RUN_FROM_PACKAGE and `packagePath` is given too: keep one",
+      ),
     );
   if (
     !input.managesStorage &&
@@ -125,7 +166,10 @@ export function azureFunctionPreflight(input: AzureFunctionPreflightInput): stri
     !seen.has("AZUREWEBJOBSSTORAGE__ACCOUNTNAME")
   )
     problems.push(
-      "no storage for the Functions host: set `storageAccountName` (with `storageAccountKey`, or let the component read the key), `storageConnectionString`, or AzureWebJobsStorage in appSettings",
+      problem(
+        "storageAccountName",
+        "no storage for the Functions host: set `storageAccountName` (with `storageAccountKey`, or let the component read the key), `storageConnectionString`, or AzureWebJobsStorage in appSettings",
+      ),
     );
   return problems;
 }
@@ -197,9 +241,9 @@ export interface AzureFunctionArgsPreflight extends Omit<
 }
 
 /** Every preflight problem of the component's args, the name's included. */
-export function preflightProblems(a: AzureFunctionArgsPreflight): string[] {
+export function preflightProblems(a: AzureFunctionArgsPreflight): InputProblem[] {
   const where = a.nameGiven
-    ? "`name`"
+    ? ""
     : `the component name "${a.componentName}" gives the Function App name`;
   const nameProblem = functionAppNameProblem(a.name, where);
   const settings = a.appSettings ?? [];

@@ -1,6 +1,7 @@
 // The storage side of ProtectedAzureFunction: the AzureWebJobsStorage connection string and the published package
 // deployed the usual way for Windows function apps (a blob plus WEBSITE_RUN_FROM_PACKAGE with a read-only SAS URL).
 import * as pulumi from "@pulumi/pulumi";
+import { Checks } from "../core/check";
 import { azureStorage } from "../core/peers";
 import { packageContainerName, storageConnectionString } from "./azureFunctionApp";
 import { packageHash } from "./azureProjectFiles";
@@ -12,9 +13,10 @@ export const DEFAULT_SAS_EXPIRY = "2035-01-01T00:00:00Z";
 /** The AzureWebJobsStorage value (secret), or undefined when the user's appSettings carry it. */
 export function functionStorageConnection(
   args: ProtectedAzureFunctionArgs,
-  parent: pulumi.Resource,
+  checks: Checks,
 ): pulumi.Output<string> | undefined {
-  const storage = azureStorage("ProtectedAzureFunction", parent);
+  const storage = azureStorage(checks);
+  const parent = checks.resource;
   if (args.storageConnectionString !== undefined)
     return pulumi.secret(args.storageConnectionString);
   if (args.storageAccountName === undefined) return undefined;
@@ -50,9 +52,10 @@ export function deployFunctionPackage(
   name: string,
   args: ProtectedAzureFunctionArgs,
   appName: pulumi.Output<string>,
-  parent: pulumi.Resource,
+  checks: Checks,
 ): pulumi.Output<string> {
-  const storage = azureStorage("ProtectedAzureFunction", parent);
+  const storage = azureStorage(checks);
+  const parent = checks.resource;
   const accountName = args.storageAccountName!;
   const resourceGroupName = args.storageAccountResourceGroupName ?? args.resourceGroupName;
   const containerName = appName.apply(packageContainerName);

@@ -26,7 +26,8 @@ import {
   AzureFunctionWorkerRuntime,
   ProtectedAzureFunctionArgs,
 } from "./protectedAzureFunctionArgs";
-import { isPlain } from "../core/plain";
+import { Checks } from "../core/check";
+import { problem } from "../core/problems";
 
 export * from "./protectedAzureFunctionArgs";
 
@@ -57,17 +58,20 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("prisma-defender:index:ProtectedAzureFunction", name, {}, opts);
-    const fail = (problems: string[]) =>
-      new pulumi.ResourceError(
-        `ProtectedAzureFunction "${name}":\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        this,
-        true,
-      );
+    const checks = new Checks("ProtectedAzureFunction", name, this);
     if (args.storageConnectionString !== undefined && args.storageAccountKey !== undefined)
-      throw fail(["set `storageConnectionString` or `storageAccountKey`, not both"]);
+      checks.fail([
+        problem(
+          "storageConnectionString",
+          "and `storageAccountKey` are both set. Set one of the two.",
+        ),
+      ]);
     if (args.packagePath !== undefined && args.storageAccountName === undefined)
-      throw fail([
-        "`packagePath` needs `storageAccountName`: the package is uploaded to that account",
+      checks.fail([
+        problem(
+          "storageAccountName",
+          "is required with `packagePath`: the package is uploaded to that account. Set it.",
+        ),
       ]);
     // Everything the preflight reads, checked now when plain and again once resolved when some are Outputs.
     const checked = {
@@ -80,47 +84,45 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       appSettings: args.appSettings,
       name: args.name ?? deriveFunctionAppName(name),
     };
-    const toPreflight = (c: pulumi.Unwrap<typeof checked>) => {
-      const problems = preflightProblems({
-        ...c,
-        appSettings: c.appSettings as AppSetting[] | undefined,
-        componentName: name,
-        nameGiven: args.name !== undefined,
-        managesStorage:
-          args.storageConnectionString !== undefined || args.storageAccountName !== undefined,
-        deploysPackage: args.packagePath !== undefined,
-      });
-      if (problems.length) throw fail(problems);
-      return c;
-    };
-    const allPlain =
-      Object.values(checked).every(isPlain) &&
-      ((args.appSettings as unknown[] | undefined) ?? []).every(
-        (s) => isPlain(s) && Object.values(s as object).every(isPlain),
+    const resolvedArgs = checks.check([checked], ([c]) => {
+      checks.fail(
+        preflightProblems({
+          ...c,
+          appSettings: c.appSettings as AppSetting[] | undefined,
+          componentName: name,
+          nameGiven: args.name !== undefined,
+          managesStorage:
+            args.storageConnectionString !== undefined || args.storageAccountName !== undefined,
+          deploysPackage: args.packagePath !== undefined,
+        }),
       );
-    if (allPlain) toPreflight(checked as pulumi.Unwrap<typeof checked>);
-    const resolvedArgs = pulumi.output(checked).apply((c) => (allPlain ? c : toPreflight(c)));
+      return c;
+    });
     const appName = resolvedArgs.apply((c) => c.name);
 
     // The Console: its version, and TW_POLICY for this app name. Encoding changes nothing on the Console, so it
     // runs in preview too and the preview shows the settings the update will set.
     // Off: the same app under the same URN and name, without TW_POLICY, no Console call and no project check.
-    const enabled = protectionEnabled(args.enabled, `ProtectedAzureFunction "${name}"`, this);
-    const settings = enabled ? resolveConsoleSettings(args.console, name) : pulumi.output(never());
-    const fromConsole = pulumi.all([settings, appName]).apply(async ([s, functionName]) => {
-      if (!enabled) return { version: undefined as unknown as string, twPolicy: "" };
-      const console = consoleFor(s);
-      const [consoleAddr, version] = await Promise.all([
-        console.consoleAddress(),
-        console.consoleVersion(),
-      ]);
-      const twPolicy = await console.encodeServerlessPolicy({
-        consoleAddr,
-        function: functionName,
-        provider: "azure",
-      });
-      return { version, twPolicy };
-    });
+    const enabled = protectionEnabled(args.enabled, checks);
+    const settings = enabled
+      ? resolveConsoleSettings(args.console, name, checks)
+      : pulumi.output(never());
+    const fromConsole = pulumi.all([settings, appName]).apply(
+      checks.guard(async ([s, functionName]) => {
+        if (!enabled) return { version: undefined as unknown as string, twPolicy: "" };
+        const console = consoleFor(s);
+        const [consoleAddr, version] = await Promise.all([
+          console.consoleAddress(),
+          console.consoleVersion(),
+        ]);
+        const twPolicy = await console.encodeServerlessPolicy({
+          consoleAddr,
+          function: functionName,
+          provider: "azure",
+        });
+        return { version, twPolicy };
+      }),
+    );
     const twPolicy = pulumi.secret(fromConsole.twPolicy);
     const defenderVersion = pulumi.unsecret(fromConsole.version);
     const workerRuntime = resolvedArgs.apply(
@@ -143,35 +145,40 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
     } else {
       projectCheckPassed = pulumi
         .all([args.projectDir, defenderVersion, workerRuntime, args.packagePath])
-        .apply(async ([dir, version, runtime, packagePath]) => {
-          const check = await checkAzureFunctionProject(dir, version);
-          // A package built before the preparation (or an upgrade) would deploy without the Defender.
-          if (packagePath !== undefined && check.problems.length === 0)
-            check.problems.push(...(await checkPublishedPackage(packagePath, dir)));
-          const wrongModel = check.hostings.find(
-            (h) => (h === "isolated") !== (runtime === AzureFunctionWorkerRuntime.DotnetIsolated),
-          );
-          if (wrongModel)
-            check.problems.push(
-              `the project's functions are ${wrongModel === "isolated" ? "isolated-worker ([Function])" : "in-process ([FunctionName])"}, but FUNCTIONS_WORKER_RUNTIME is ${runtime}: set workerRuntime accordingly`,
+        .apply(
+          checks.guard(async ([dir, version, runtime, packagePath]) => {
+            const check = await checkAzureFunctionProject(dir, version);
+            // A package built before the preparation (or an upgrade) would deploy without the Defender.
+            if (packagePath !== undefined && check.problems.length === 0)
+              check.problems.push(...(await checkPublishedPackage(packagePath, dir)));
+            const wrongModel = check.hostings.find(
+              (h) => (h === "isolated") !== (runtime === AzureFunctionWorkerRuntime.DotnetIsolated),
             );
-          if (check.problems.length)
-            throw fail([
-              `the project ${dir} is not prepared for the Console's Defender ${version}; run \`${prepareCommand(dir)}\`, rebuild and publish:`,
-              ...check.problems,
-            ]);
-          return true;
-        });
+            if (wrongModel)
+              check.problems.push(
+                `the project's functions are ${wrongModel === "isolated" ? "isolated-worker ([Function])" : "in-process ([FunctionName])"}, but FUNCTIONS_WORKER_RUNTIME is ${runtime}: set workerRuntime accordingly`,
+              );
+            if (check.problems.length)
+              checks.fail([
+                problem(
+                  "projectDir",
+                  `the project ${dir} is not prepared for the Console's Defender ${version}: ` +
+                    `${check.problems.join("; ")}. Run \`${prepareCommand(dir)}\`, rebuild and publish.`,
+                ),
+              ]);
+            return true;
+          }),
+        );
     }
 
     const netFrameworkVersion = args.netFrameworkVersion ?? "v8.0";
-    const connection = functionStorageConnection(args, this);
+    const connection = functionStorageConnection(args, checks);
     // The package waits for the project check: nothing is uploaded from a project that would be refused.
     const checkedName = pulumi.all([appName, projectCheckPassed]).apply(([n]) => n);
     const runFromPackageUrl =
       args.packagePath === undefined
         ? undefined
-        : deployFunctionPackage(name, args, checkedName, this);
+        : deployFunctionPackage(name, args, checkedName, checks);
 
     const managed = functionAppSettings(args.appSettings, {
       workerRuntime,
@@ -186,7 +193,7 @@ export class ProtectedAzureFunction extends pulumi.ComponentResource {
       enabled ? list : list.filter((x) => (typeof x === "string" ? x : x.name) !== TW_POLICY);
     const appSettings = managed.appSettings.apply(withoutPolicy);
     const appSettingNames = managed.appSettingNames.apply(withoutPolicy);
-    this.app = new (azureWeb("ProtectedAzureFunction", this).WebApp)(
+    this.app = new (azureWeb(checks).WebApp)(
       name,
       {
         name: appName,

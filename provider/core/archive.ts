@@ -3,6 +3,7 @@
 // never held in memory), written in sorted order with one fixed timestamp and two possible modes, and a name that
 // could escape the extraction root is refused. When two sources hold the same path, identical contents are kept
 // once and different contents are an error: we never pick a winner silently (see docs/lambda.md, "Code merge").
+import { problem, ProblemsError } from "./problems";
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -90,10 +91,13 @@ export async function mergeEntries(groups: ArchiveEntry[][]): Promise<ArchiveEnt
       }
       if (prior.size === entry.size && (await digest(prior, zips)) === (await digest(entry, zips)))
         continue;
-      throw new Error(
-        `code: "${entry.name}" comes from both ${prior.origin} and ${entry.origin} with different contents. ` +
-          `Remove it from ${prior.origin === "code" ? "your code" : entry.origin}: the component adds ` +
-          `${prior.origin === "code" ? entry.origin : prior.origin} itself.`,
+      throw new ProblemsError(
+        problem(
+          "code",
+          `"${entry.name}" comes from both ${prior.origin} and ${entry.origin} with different contents. ` +
+            `Remove it from ${prior.origin === "code" ? "your code" : entry.origin}: the component adds ` +
+            `${prior.origin === "code" ? entry.origin : prior.origin} itself.`,
+        ),
       );
     }
   } finally {
@@ -104,8 +108,11 @@ export async function mergeEntries(groups: ArchiveEntry[][]): Promise<ArchiveEnt
   for (const n of names) {
     for (let i = n.indexOf("/"); i > 0; i = n.indexOf("/", i + 1)) {
       if (files.has(n.slice(0, i))) {
-        throw new Error(
-          `code: "${n.slice(0, i)}" is a file in ${byName.get(n.slice(0, i))!.origin} and a folder in ${byName.get(n)!.origin}.`,
+        throw new ProblemsError(
+          problem(
+            "code",
+            `"${n.slice(0, i)}" is a file in ${byName.get(n.slice(0, i))!.origin} and a folder in ${byName.get(n)!.origin}.`,
+          ),
         );
       }
     }

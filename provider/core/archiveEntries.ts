@@ -1,5 +1,6 @@
 // Reading archive entries for the deterministic zip merge (archive.ts): directories, zips and jars, listed from
 // their metadata only (contents are streamed later), with every name checked against zip-slip.
+import { problem, ProblemsError } from "./problems";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -38,8 +39,11 @@ export function safeEntryName(raw: string, origin: string): string {
     parts.some((p) => p === ".." || p === "." || p === "") ||
     name.includes("\0")
   ) {
-    throw new Error(
-      `${origin}: refusing entry "${raw}": it is not a plain relative path inside the archive.`,
+    throw new ProblemsError(
+      problem(
+        origin,
+        `refusing entry "${raw}": it is not a plain relative path inside the archive.`,
+      ),
     );
   }
   return name;
@@ -48,8 +52,8 @@ export function safeEntryName(raw: string, origin: string): string {
 function checkLinkTarget(name: string, target: string, origin: string): void {
   const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target));
   if (target.startsWith("/") || resolved === ".." || resolved.startsWith("../")) {
-    throw new Error(
-      `${origin}: refusing symlink "${name}" -> "${target}": it points outside the archive.`,
+    throw new ProblemsError(
+      problem(origin, `refusing symlink "${name}" -> "${target}": it points outside the archive.`),
     );
   }
 }
@@ -133,8 +137,8 @@ export async function listZip(
   try {
     read = await readZipEntries(zipPath);
   } catch (e) {
-    throw new Error(
-      `${origin}: ${zipPath} is not a readable zip archive (${(e as Error).message}).`,
+    throw new ProblemsError(
+      problem(origin, `${zipPath} is not a readable zip archive (${(e as Error).message}).`),
     );
   }
   const { zip, entries } = read;
@@ -171,7 +175,7 @@ export async function listDirectory(
       const relPath = rel ? `${rel}/${n}` : n;
       const full = path.join(dir, relPath);
       const st = await fs.promises.stat(full).catch(() => {
-        throw new Error(`${origin}: cannot read ${full} (a broken symlink?).`);
+        throw new ProblemsError(problem(origin, `cannot read ${full} (a broken symlink?).`));
       });
       if (st.isDirectory()) await walk(relPath);
       else if (st.isFile()) {
@@ -189,12 +193,15 @@ export async function listDirectory(
 export async function listPath(p: string, origin: string, prefix = ""): Promise<ArchiveEntry[]> {
   const full = path.resolve(p);
   const st = await fs.promises.stat(full).catch(() => {
-    throw new Error(`${origin}: ${full} does not exist.`);
+    throw new ProblemsError(problem(origin, `${full} does not exist.`));
   });
   if (st.isDirectory()) return listDirectory(full, origin, prefix);
   if (/\.(zip|jar)$/i.test(full)) return listZip(full, origin, prefix);
-  throw new Error(
-    `${origin}: ${full} is neither a directory nor a .zip/.jar file; embedded mode reads those two forms only.`,
+  throw new ProblemsError(
+    problem(
+      origin,
+      `${full} is neither a directory nor a .zip/.jar file; embedded mode reads those two forms only.`,
+    ),
   );
 }
 

@@ -3,7 +3,8 @@
 // The components load them here, when one is constructed, and a missing one is an error naming the install command.
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import { Checks } from "./check";
+import { problem } from "./problems";
 import type * as dockerSdk from "@pulumi/docker";
 import type * as webSdk from "@pulumi/azure-native/web";
 import type * as storageSdk from "@pulumi/azure-native/storage";
@@ -16,7 +17,7 @@ function declaredRange(pkg: string): string {
   return manifest.peerDependencies?.[pkg] ?? "*";
 }
 
-function loadPeer<T>(pkg: string, subpath: string, component: string, parent: pulumi.Resource): T {
+function loadPeer<T>(pkg: string, subpath: string, checks: Checks): T {
   const specifier = subpath ? `${pkg}/${subpath}` : pkg;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,23 +26,23 @@ function loadPeer<T>(pkg: string, subpath: string, component: string, parent: pu
     const err = e as NodeJS.ErrnoException;
     if (err.code !== "MODULE_NOT_FOUND" || !err.message.includes(`'${specifier}'`)) throw e;
     const range = declaredRange(pkg);
-    throw new pulumi.ResourceError(
-      `${component}: needs the npm package ${pkg} (${range}), an optional peer dependency of prisma-defender. ` +
-        `Install it in your Pulumi project: npm install ${pkg}@"${range}"`,
-      parent,
-      true,
-    );
+    throw checks.error([
+      problem(
+        pkg,
+        `is not installed; it is an optional peer dependency of prisma-defender (${range}). ` +
+          `Install it in your Pulumi project: npm install ${pkg}@"${range}"`,
+      ),
+    ]);
   }
 }
 
 /** `@pulumi/docker`, for EmbeddedDefenderImage. */
-export const docker = (component: string, parent: pulumi.Resource): typeof dockerSdk =>
-  loadPeer("@pulumi/docker", "", component, parent);
+export const docker = (checks: Checks): typeof dockerSdk => loadPeer("@pulumi/docker", "", checks);
 
 /** `@pulumi/azure-native/web`, for ProtectedAzureFunction. */
-export const azureWeb = (component: string, parent: pulumi.Resource): typeof webSdk =>
-  loadPeer("@pulumi/azure-native", "web", component, parent);
+export const azureWeb = (checks: Checks): typeof webSdk =>
+  loadPeer("@pulumi/azure-native", "web", checks);
 
 /** `@pulumi/azure-native/storage`, for ProtectedAzureFunction's package deployment. */
-export const azureStorage = (component: string, parent: pulumi.Resource): typeof storageSdk =>
-  loadPeer("@pulumi/azure-native", "storage", component, parent);
+export const azureStorage = (checks: Checks): typeof storageSdk =>
+  loadPeer("@pulumi/azure-native", "storage", checks);

@@ -20,6 +20,7 @@ import {
 } from "./settingsRules";
 import { ConsoleArgs, ResolvedConsoleSettings } from "./types";
 import { isPlain } from "./plain";
+import { Checks, problemsOf } from "./check";
 import { checkVersionRange } from "./console/defenderVersion";
 
 export type SettingName = keyof ConsoleArgs;
@@ -215,14 +216,20 @@ function warnOnce(settings: ResolvedConsoleSettings): void {
 export function resolveConsoleSettings(
   args: pulumi.Input<ConsoleArgs> | undefined,
   resourceName: string,
+  checks?: Checks,
 ): pulumi.Output<ResolvedConsoleSettings> {
+  // A component passes its checks, so that the error (now or once resolved) is the component's own.
+  const raise = (problems: string[]): never => {
+    const error = new ConsoleSettingsError(resourceName, problems);
+    throw checks ? checks.error(problemsOf(error)!) : error;
+  };
   const all = candidates(args, new pulumi.Config("prisma-defender"));
   // From another language, the whole `console` object can arrive as one Output (a nested secret, or a dependency,
   // without output values): which fields it holds is then unknown until it resolves, so the check waits for it.
   const flat = NAMES.flatMap((name) => all[name].map((c) => ({ name, ...c })));
   if (isPlain(args)) {
     const early = checkConsoleSettings(firstFound(all));
-    if (early.problems.length) throw new ConsoleSettingsError(resourceName, early.problems);
+    if (early.problems.length) raise(early.problems);
     // Every value plain (the usual case: env, plain config, literal args): the check above saw exactly the
     // values the Output would resolve to, so its settings are the answer. One Output instead of one per value.
     if (early.settings && flat.every((c) => isPlain(c.value))) {
@@ -244,7 +251,7 @@ export function resolveConsoleSettings(
     registerSecret(found.token?.value as string | undefined);
     registerProxyCredentials(found.proxyUrl?.value as string | undefined);
     const { settings, problems } = checkConsoleSettings(found);
-    if (!settings) throw new ConsoleSettingsError(resourceName, problems);
+    if (!settings) return raise(problems);
     return accept(settings);
   });
   return pulumi.secret(resolved);

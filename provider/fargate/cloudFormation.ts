@@ -72,16 +72,24 @@ export function detectFormat(text: string): TemplateFormat {
 }
 
 /** Parse a template. Throws a FargateTaskError naming the syntax problem. */
-export function parseTemplate(text: string, format: TemplateFormat, subject: string): unknown {
+export function parseTemplate(
+  text: string,
+  format: TemplateFormat,
+  field: "template" | "console" = "template",
+): unknown {
   try {
     if (format === "json") return JSON.parse(text);
     const doc = YAML.parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: true });
     if (doc.errors.length > 0) throw new Error(doc.errors[0].message.split("\n")[0]);
     return doc.toJS();
   } catch (e) {
-    throw new FargateTaskError(subject, "`template` cannot be read", [
-      `it is not valid ${format.toUpperCase()} (${jsonSyntaxProblem(e)}): pass the template's text${format === "json" ? ", or set `format` to Yaml" : ""}`,
-    ]);
+    throw new FargateTaskError(
+      field,
+      field === "template" ? "cannot be read" : "the Console's answer cannot be read",
+      [
+        `it is not valid ${format.toUpperCase()} (${jsonSyntaxProblem(e)}): pass the template's text${format === "json" ? ", or set `format` to Yaml" : ""}`,
+      ],
+    );
   }
 }
 
@@ -115,11 +123,7 @@ export function findIntrinsicFunctions(value: unknown, where = ""): string[] {
  * Prisma Cloud doesn't support Intrinsic functions in AWS CloudFormation template"), no task definition, and each
  * task definition's container problems (entrypoint rule, already protected, duplicate names).
  */
-export function preflightTemplate(
-  doc: unknown,
-  options: DefenderOptionValues,
-  subject: string,
-): TemplateTask[] {
+export function preflightTemplate(doc: unknown, options: DefenderOptionValues): TemplateTask[] {
   const problems: string[] = [];
   const intrinsics = findIntrinsicFunctions(doc);
   if (intrinsics.length > 0) {
@@ -135,7 +139,7 @@ export function preflightTemplate(
   }
   for (const task of tasks) {
     try {
-      const parsed = parseContainerDefinitions(JSON.stringify(task.properties), subject);
+      const parsed = parseContainerDefinitions(JSON.stringify(task.properties));
       const compat = parsed.task.requiresCompatibilities;
       if (Array.isArray(compat) && !compat.includes("FARGATE")) {
         problems.push(
@@ -147,12 +151,12 @@ export function preflightTemplate(
       );
     } catch (e) {
       if (!(e instanceof FargateTaskError)) throw e;
-      problems.push(...e.problems.map((p) => `${task.where}: ${p}`));
+      problems.push(...e.details.map((p) => `${task.where}: ${p}`));
     }
   }
   problems.push(...defenderOptionProblems(options));
   if (problems.length > 0) {
-    throw new FargateTaskError(subject, "the template cannot be protected as given", problems);
+    throw new FargateTaskError("template", "cannot be protected as given", problems);
   }
   return tasks;
 }
@@ -178,15 +182,14 @@ export function checkProtectedTemplate(
   format: TemplateFormat,
   sent: TemplateTask[],
   options: CheckOptions,
-  subject: string,
 ): CheckedTemplate {
-  const doc = parseTemplate(answer, format, `${subject}: the Console's answer`);
+  const doc = parseTemplate(answer, format, "console");
   const tasks = templateTasks(doc);
   const got = tasks.map((t) => t.where).join(", ");
   const want = sent.map((t) => t.where).join(", ");
   if (got !== want) {
     throw new FargateTaskError(
-      subject,
+      "console",
       "the Console's answer does not look like a protected template, so it is not used",
       [`it has the task definitions [${got}] where [${want}] were sent`],
     );
@@ -203,7 +206,7 @@ export function checkProtectedTemplate(
       camel(task.properties),
       camel(sent[i].properties),
       options,
-      `${subject}: ${task.where}`,
+      task.where,
     );
     result.defenderImage ||= checked.defenderImage;
     for (const name of checked.protectedContainers) {

@@ -1,8 +1,9 @@
 // The AWS side of ProtectedFargateTask's INSTALL_BUNDLE: the Secrets Manager secret that holds it, and an execution
 // role allowed to read exactly that secret (the given role, or one created for the task).
+import { Checks } from "../core/check";
+import { problem } from "../core/problems";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FargateTaskError } from "./taskDefinition";
 import {
   ECS_TASKS_ASSUME_ROLE_POLICY,
   installBundleReadPolicy,
@@ -21,7 +22,8 @@ export interface InstallBundleAccessInputs {
   /** The INSTALL_BUNDLE value (secret). */
   installBundle: pulumi.Output<string>;
   args: ProtectedFargateTaskArgs;
-  subject: string;
+  /** The component's checks: failures here are the component's error. */
+  checks: Checks;
 }
 
 export interface InstallBundleAccess {
@@ -38,7 +40,7 @@ export function installBundleAccess(
   parent: pulumi.Resource,
   inputs: InstallBundleAccessInputs,
 ): InstallBundleAccess {
-  const { args, subject } = inputs;
+  const { args, checks } = inputs;
   if (inputs.delivery !== InstallBundleDelivery.SecretsManager) {
     return { executionRoleArn: inputs.executionRoleArn, dependencies: [] };
   }
@@ -67,12 +69,15 @@ export function installBundleAccess(
       .all([role.arn, inputs.documentRoleArn])
       .apply(([arn, fromDocument]) => {
         if (fromDocument === undefined) return arn;
-        throw new FargateTaskError(subject, "the task definition cannot be registered", [
-          "`containerDefinitions` sets `executionRoleArn`, but it was not known when the component decided to create a role: pass `executionRoleArn` as an arg instead",
+        throw checks.error([
+          problem(
+            "executionRoleArn",
+            "`containerDefinitions` sets it, but it was not known when the component decided to create a role. Pass `executionRoleArn` as an arg instead.",
+          ),
         ]);
       });
   } else {
-    roleName = inputs.executionRoleArn.apply((arn) => roleNameFromArn(String(arn), subject));
+    roleName = inputs.executionRoleArn.apply(checks.guard((arn) => roleNameFromArn(String(arn))));
   }
   const secret = new aws.secretsmanager.Secret(
     `${name}-install-bundle`,

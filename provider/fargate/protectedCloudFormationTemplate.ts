@@ -10,16 +10,16 @@ import {
   parseTemplate,
   preflightTemplate,
 } from "./cloudFormation";
-import { FargateTaskError } from "./taskDefinition";
 import { DefenderOptionValues } from "./taskDefinitionRequest";
-import { FargateDefenderArgs, defenderOptionsOf, failFor } from "./protectedFargateTaskArgs";
+import { FargateDefenderArgs, defenderOptionsOf } from "./protectedFargateTaskArgs";
 import {
   CloudFormationTemplateFormat,
   ProtectedCloudFormationTemplateArgs,
 } from "./protectedCloudFormationTemplateArgs";
 
 export * from "./protectedCloudFormationTemplateArgs";
-import { isPlainDeep } from "../core/plain";
+import { Checks } from "../core/check";
+import { problem, ProblemsError } from "../core/problems";
 import { protectionEnabled } from "../core/enabled";
 
 /**
@@ -47,10 +47,9 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("prisma-defender:index:ProtectedCloudFormationTemplate", name, {}, opts);
-    const subject = `ProtectedCloudFormationTemplate "${name}"`;
-    const fail = failFor(this);
+    const checks = new Checks("ProtectedCloudFormationTemplate", name, this);
     const options = defenderOptionsOf(args ?? ({} as FargateDefenderArgs));
-    if (!protectionEnabled(args?.enabled, subject, this)) {
+    if (!protectionEnabled(args?.enabled, checks)) {
       const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
       this.template = pulumi.output(args.template);
       this.defenderImage = none<string>();
@@ -61,51 +60,34 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
       this.registerOutputs({ template: this.template });
       return;
     }
-    const settings = (() => {
-      try {
-        if (!args || typeof args.template === "undefined" || args.template === null) {
-          throw new FargateTaskError(subject, "missing args", [
-            "`template` is required: the CloudFormation template's text",
-          ]);
-        }
-        // Refuse bad input now when it is plain, before any request.
-        if ([args.template, args.format, ...Object.values(options)].every(isPlainDeep)) {
-          const text = args.template as string;
-          const format = formatOf(text, args.format as CloudFormationTemplateFormat, subject);
-          preflightTemplate(
-            parseTemplate(text, format, subject),
-            options as DefenderOptionValues,
-            subject,
-          );
-        }
-        return resolveConsoleSettings(args.console, name);
-      } catch (e) {
-        return fail(e);
-      }
-    })();
+    if (!args || typeof args.template === "undefined" || args.template === null) {
+      checks.fail([problem("template", "is required. Give the CloudFormation template's text.")]);
+    }
+    // Checked now when plain, else once resolved: either way before any request.
+    const preflight = checks.check([args.template, args.format, options], ([text, fmt, o]) => {
+      const format = formatOf(text, fmt);
+      const defender = o as DefenderOptionValues;
+      return {
+        text,
+        format,
+        defender,
+        tasks: preflightTemplate(parseTemplate(text, format), defender),
+      };
+    });
+    const settings = resolveConsoleSettings(args.console, name, checks);
 
-    const result = pulumi
-      .all([settings, args.template, args.format, pulumi.output(options)])
-      .apply(async ([s, text, fmt, o]) => {
-        try {
-          const defender = o as DefenderOptionValues;
-          const format = formatOf(text, fmt, subject);
-          const tasks = preflightTemplate(parseTemplate(text, format, subject), defender, subject);
-          const compute = consoleFor(s);
-          const consoleAddress = defender.consoleAddress ?? (await compute.consoleAddress());
-          const answer = await compute.protectCloudFormationTemplate(text, format, {
-            ...defender,
-            consoleAddress,
-            defenderType: "appEmbedded",
-          });
-          return {
-            ...checkProtectedTemplate(answer, format, tasks, defender, subject),
-            consoleAddress,
-          };
-        } catch (e) {
-          return fail(e);
-        }
-      });
+    const result = pulumi.all([settings, preflight]).apply(
+      checks.guard(async ([s, { text, format, defender, tasks }]) => {
+        const compute = consoleFor(s);
+        const consoleAddress = defender.consoleAddress ?? (await compute.consoleAddress());
+        const answer = await compute.protectCloudFormationTemplate(text, format, {
+          ...defender,
+          consoleAddress,
+          defenderType: "appEmbedded",
+        });
+        return { ...checkProtectedTemplate(answer, format, tasks, defender), consoleAddress };
+      }),
+    );
     this.template = pulumi.secret(result.apply((r) => r.template));
     // Only the template holds the credential; the rest is secret only because the Console settings are, and stays
     // secret if the user's template was.
@@ -132,7 +114,6 @@ export class ProtectedCloudFormationTemplate extends pulumi.ComponentResource {
 function formatOf(
   text: string,
   format: CloudFormationTemplateFormat | undefined,
-  subject: string,
 ): CloudFormationTemplateFormat {
   if (format === undefined || format === null) {
     return detectFormat(text) === "json"
@@ -140,9 +121,9 @@ function formatOf(
       : CloudFormationTemplateFormat.Yaml;
   }
   if (!Object.values(CloudFormationTemplateFormat).includes(format)) {
-    throw new FargateTaskError(subject, "invalid args", [
-      `\`format\` must be "json" or "yaml" (got ${JSON.stringify(format)})`,
-    ]);
+    throw new ProblemsError(
+      problem("format", `must be "json" or "yaml" (got ${JSON.stringify(format)}).`),
+    );
   }
   return format;
 }

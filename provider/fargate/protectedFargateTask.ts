@@ -18,6 +18,7 @@ import {
   buildConsoleRequest,
   resolveSentFields,
 } from "./taskDefinitionRequest";
+import { Checks } from "../core/check";
 import { protectionEnabled } from "../core/enabled";
 import { installBundleAccess } from "./fargateInstallBundleAccess";
 import {
@@ -25,7 +26,6 @@ import {
   PassedField,
   ProtectedFargateTaskArgs,
   defenderOptionsOf,
-  failFor,
   passedTaskField,
   preflightPlainArgs,
   sentArgsOf,
@@ -68,39 +68,30 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("prisma-defender:index:ProtectedFargateTask", name, {}, opts);
-    const subject = `ProtectedFargateTask "${name}"`;
-    const fail = failFor(this);
-    const guard =
-      <A, R>(fn: (a: A) => R) =>
-      (a: A): R => {
-        try {
-          return fn(a);
-        } catch (e) {
-          return fail(e);
-        }
-      };
+    const checks = new Checks("ProtectedFargateTask", name, this);
+    const guard = <A extends unknown[], R>(fn: (...a: A) => R) => checks.guard(fn);
     const delivery = args?.installBundleDelivery ?? InstallBundleDelivery.SecretsManager;
-    const plainDoc = guard(() => preflightPlainArgs(args, delivery, subject))(undefined);
-    const enabled = protectionEnabled(args?.enabled, subject, this);
+    const plainDoc = guard(() => preflightPlainArgs(args, delivery))();
+    const enabled = protectionEnabled(args?.enabled, checks);
     // Off: no Console, so no Console settings needed either.
     const settings = enabled
-      ? guard(() => resolveConsoleSettings(args.console, name))(undefined)
+      ? resolveConsoleSettings(args.console, name, checks)
       : pulumi.output(undefined as never);
 
     const doc = pulumi
       .output(args.containerDefinitions)
-      .apply(guard((text: string) => parseContainerDefinitions(text, subject)));
+      .apply(guard((text: string) => parseContainerDefinitions(text)));
     const sent = pulumi
       .all([doc, pulumi.output(sentArgsOf(args))])
-      .apply(guard(([d, a]) => resolveSentFields(d, a as SentTaskArgs, subject)));
+      .apply(guard(([d, a]) => resolveSentFields(d, a as SentTaskArgs)));
     if (!enabled) {
       // The same task definition child, unprotected: the user's containers as given (normalised as when
       // protected), the task-level fields resolved the same way, no sidecar, no secret, no Console call.
-      const passedOff = doc.apply(guard((d) => documentTaskArgs(d.task, subject)));
+      const passedOff = doc.apply(guard((d) => documentTaskArgs(d.task)));
       const fieldOff = (key: PassedField) =>
         pulumi
           .all([args[key] as pulumi.Input<unknown>, passedOff])
-          .apply(guard(([a, p]) => passedTaskField(key, a, p, subject) as any));
+          .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
       this.taskDefinition = new aws.ecs.TaskDefinition(
         name,
         {
@@ -153,10 +144,10 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
     }
     const protection = pulumi
       .all([settings, doc, sent, pulumi.output(defenderOptionsOf(args))])
-      .apply(async ([s, d, a, o]) => {
-        try {
+      .apply(
+        guard(async ([s, d, a, o]) => {
           const options = o as DefenderOptionValues;
-          const request = buildConsoleRequest(d, a, options, subject);
+          const request = buildConsoleRequest(d, a, options);
           const compute = consoleFor(s);
           logProgress(`prisma-defender: asking the Console to protect task family ${a.family}`);
           const consoleAddress = options.consoleAddress ?? (await compute.consoleAddress());
@@ -166,13 +157,11 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
             defenderType: "appEmbedded",
           });
           return {
-            ...checkProtectedTaskDefinition(answer, request, options, subject),
+            ...checkProtectedTaskDefinition(answer, request, options),
             consoleAddress,
           };
-        } catch (e) {
-          return fail(e);
-        }
-      });
+        }),
+      );
     const installBundle = pulumi.secret(protection.apply((p) => p.installBundle));
     // Everything but INSTALL_BUNDLE is reviewable: it is secret only because the Console settings are. It stays
     // secret if the user's containerDefinitions was.
@@ -183,11 +172,11 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
       ])
       .apply(([r]) => r);
 
-    const passed = doc.apply(guard((d) => documentTaskArgs(d.task, subject)));
+    const passed = doc.apply(guard((d) => documentTaskArgs(d.task)));
     const field = (key: PassedField) =>
       pulumi
         .all([args[key] as pulumi.Input<unknown>, passed])
-        .apply(guard(([a, p]) => passedTaskField(key, a, p, subject) as any));
+        .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
 
     const access = installBundleAccess(name, this, {
       delivery,
@@ -196,7 +185,7 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
       documentRoleArn: passed.apply((p) => p.executionRoleArn as string | undefined),
       installBundle,
       args,
-      subject,
+      checks,
     });
     const { secret, executionRoleArn, dependencies } = access;
     const containers = (list: ContainerDefinition[]) => serializeContainers(list);

@@ -2,7 +2,7 @@
 // so moving from aws.ecs.TaskDefinition is a rename; the Defender options are the endpoint's query parameters.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConsoleError, ConsoleSettingsError } from "../core/errors";
+import { problem, ProblemsError } from "../core/problems";
 import { ConsoleArgs } from "../core/types";
 import { FargateTaskError, documentTaskArgs, parseContainerDefinitions } from "./taskDefinition";
 import {
@@ -163,33 +163,41 @@ export function defenderOptionsOf(args: FargateDefenderArgs) {
 export function preflightPlainArgs(
   args: ProtectedFargateTaskArgs,
   delivery: InstallBundleDelivery,
-  subject: string,
 ): ReturnType<typeof parseContainerDefinitions> | undefined {
   if (!args || args.containerDefinitions === undefined || args.containerDefinitions === null) {
-    throw new FargateTaskError(subject, "missing args", [
-      "`containerDefinitions` is required: the JSON text of the containers, as for aws.ecs.TaskDefinition",
-    ]);
+    throw new ProblemsError(
+      problem(
+        "containerDefinitions",
+        "is required. Give the JSON text of the containers, as for aws.ecs.TaskDefinition.",
+      ),
+    );
   }
   if (!Object.values(InstallBundleDelivery).includes(delivery)) {
-    throw new FargateTaskError(subject, "invalid args", [
-      `\`installBundleDelivery\` must be "${InstallBundleDelivery.SecretsManager}" or "${InstallBundleDelivery.Environment}" (got ${JSON.stringify(delivery)})`,
-    ]);
+    throw new ProblemsError(
+      problem(
+        "installBundleDelivery",
+        `must be "${InstallBundleDelivery.SecretsManager}" or "${InstallBundleDelivery.Environment}" (got ${JSON.stringify(delivery)}).`,
+      ),
+    );
   }
   if (
     args.installBundleKmsKeyArn !== undefined &&
     delivery !== InstallBundleDelivery.SecretsManager
   ) {
-    throw new FargateTaskError(subject, "invalid args", [
-      "`installBundleKmsKeyArn` encrypts the INSTALL_BUNDLE secret, which only exists with `installBundleDelivery` SecretsManager: remove one",
-    ]);
+    throw new ProblemsError(
+      problem(
+        "installBundleKmsKeyArn",
+        "encrypts the INSTALL_BUNDLE secret, which only exists with `installBundleDelivery` SecretsManager. Remove one of the two.",
+      ),
+    );
   }
   if (!isPlainDeep(args.containerDefinitions)) return undefined;
-  const doc = parseContainerDefinitions(args.containerDefinitions as string, subject);
-  documentTaskArgs(doc.task, subject);
+  const doc = parseContainerDefinitions(args.containerDefinitions as string);
+  documentTaskArgs(doc.task);
   const sentArgs = sentArgsOf(args);
   const options = defenderOptionsOf(args);
   if (Object.values(sentArgs).every(isPlainDeep) && Object.values(options).every(isPlainDeep)) {
-    buildConsoleRequest(doc, sentArgs as SentTaskArgs, options as DefenderOptionValues, subject);
+    buildConsoleRequest(doc, sentArgs as SentTaskArgs, options as DefenderOptionValues);
   }
   return doc;
 }
@@ -203,23 +211,11 @@ export function passedTaskField(
   key: PassedField,
   argValue: unknown,
   fromDocument: Record<string, unknown>,
-  subject: string,
 ): unknown {
   const problems: string[] = [];
   const value = pickTaskField(key, argValue, fromDocument[key], problems);
   if (problems.length) {
-    throw new FargateTaskError(subject, "the task definition cannot be registered", problems);
+    throw new FargateTaskError(key, "the task definition cannot be registered", problems);
   }
   return value;
-}
-
-/**
- * Rethrows a component's failure: our own errors (which already say what and how to fix) as a ResourceError on
- * `resource` without a stack trace, anything else unchanged.
- */
-export function failFor(resource: pulumi.Resource): (e: unknown) => never {
-  return (e: unknown): never => {
-    const ours = [FargateTaskError, ConsoleError, ConsoleSettingsError].some((t) => e instanceof t);
-    throw ours ? new pulumi.ResourceError((e as Error).message, resource, true) : e;
-  };
 }

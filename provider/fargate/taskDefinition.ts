@@ -1,6 +1,7 @@
 // The unprotected side of a Fargate task definition: read what the user gave, clean it the way Prisma's own scripts
 // do before they POST it (pcs-cwp-fargate-deploy), and refuse, before any request, what the Console cannot protect.
 // Pure functions over plain JSON; the Console's answer is checked in taskDefinitionCheck.ts.
+import { problem, ProblemsError } from "../core/problems";
 import { canonicalKey, canonicalizeKeys, isPlainObject } from "./taskDefinitionKeys";
 
 export type ContainerDefinition = Record<string, unknown>;
@@ -32,15 +33,21 @@ export const READ_ONLY_TASK_FIELDS = [
   "deleteRequestedAt",
 ];
 
-/** One error listing every problem found, each naming the field and the fix. */
-export class FargateTaskError extends Error {
-  /** One sentence per problem. */
-  readonly problems: string[];
+/**
+ * Problems with one input (`containerDefinitions`, `template`, or the Console's answer for it: field `console`),
+ * each read as `<intro>: <problem>`.
+ */
+export class FargateTaskError extends ProblemsError {
+  /** What could not be done, such as `the task definition cannot be protected as given`. */
+  readonly intro: string;
+  /** The problems as found, without the intro. */
+  readonly details: string[];
 
-  constructor(subject: string, intro: string, problems: string[]) {
-    super(`${subject}: ${intro}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(field: string, intro: string, problems: string[]) {
+    super(problems.map((p) => problem(field, `${intro}: ${p}`)));
     this.name = "FargateTaskError";
-    this.problems = problems;
+    this.intro = intro;
+    this.details = problems;
   }
 }
 
@@ -67,12 +74,12 @@ export function jsonSyntaxProblem(error: unknown): string {
  * `register-task-definition --cli-input-json` takes), or `describe-task-definition`'s output (`{"taskDefinition":
  * {...}}`). Keys are put in the API's spelling, read-only fields dropped, empty values removed.
  */
-export function parseContainerDefinitions(text: string, subject: string): TaskDocument {
+export function parseContainerDefinitions(text: string): TaskDocument {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new FargateTaskError(subject, "`containerDefinitions` cannot be read", [
+    throw new FargateTaskError("containerDefinitions", "cannot be read", [
       `it is not valid JSON (${jsonSyntaxProblem(e)}): pass the JSON text of the container definitions array, as for aws.ecs.TaskDefinition (for example JSON.stringify([...]))`,
     ]);
   }
@@ -112,7 +119,7 @@ export function parseContainerDefinitions(text: string, subject: string): TaskDo
     });
   }
   if (problems.length > 0) {
-    throw new FargateTaskError(subject, "`containerDefinitions` cannot be protected", problems);
+    throw new FargateTaskError("containerDefinitions", "cannot be protected", problems);
   }
   return { task, containers: cleaned };
 }
@@ -234,16 +241,13 @@ export const PASSED_TASK_FIELDS = [
  * shapes to aws.ecs.TaskDefinitionArgs' (`host.sourcePath` → `hostPath`, tag and proxy property lists → maps,
  * `sizeInGiB` → `sizeInGib`). A field neither list knows is an error rather than silently dropped.
  */
-export function documentTaskArgs(
-  task: Record<string, unknown>,
-  subject: string,
-): Record<string, unknown> {
+export function documentTaskArgs(task: Record<string, unknown>): Record<string, unknown> {
   const known = new Set<string>([...SENT_TASK_FIELDS, ...PASSED_TASK_FIELDS]);
   const unknown = Object.keys(task).filter((k) => !known.has(k));
   if (unknown.length > 0) {
     throw new FargateTaskError(
-      subject,
-      "the task definition in `containerDefinitions` cannot be registered",
+      "containerDefinitions",
+      "the task definition in it cannot be registered",
       [
         `${unknown.map((k) => `\`${k}\``).join(", ")} ${unknown.length === 1 ? "is not a field" : "are not fields"} aws.ecs.TaskDefinition can register: remove ${unknown.length === 1 ? "it" : "them"}`,
       ],

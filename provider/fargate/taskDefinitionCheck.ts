@@ -53,12 +53,12 @@ export function checkProtectedTaskDefinition(
   answer: unknown,
   sent: Record<string, unknown>,
   options: CheckOptions,
-  subject: string,
+  where?: string,
 ): CheckedTaskDefinition {
   const fail = (problems: string[]): never => {
     throw new FargateTaskError(
-      subject,
-      "the Console's answer does not look like a protected task definition, so nothing was registered",
+      "console",
+      `the Console's answer${where ? ` for ${where}` : ""} does not look like a protected task definition, so nothing was registered`,
       problems,
     );
   };

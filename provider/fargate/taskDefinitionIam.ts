@@ -1,4 +1,5 @@
 // IAM documents of ProtectedFargateTask: the execution role it creates, and the one permission INSTALL_BUNDLE needs.
+import { problem, ProblemsError } from "../core/problems";
 
 /** Lets ECS tasks assume the role (the execution role ECS uses to pull images and read secrets). */
 export const ECS_TASKS_ASSUME_ROLE_POLICY = JSON.stringify({
@@ -41,11 +42,14 @@ export function installBundleReadPolicy(
 }
 
 /** The role name in an IAM role ARN (`arn:aws:iam::123:role/path/name` → `name`), or an error naming the field. */
-export function roleNameFromArn(arn: string, subject: string): string {
+export function roleNameFromArn(arn: string): string {
   const m = /^arn:[a-z-]+:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn);
   if (!m) {
-    throw new Error(
-      `${subject}: \`executionRoleArn\` must be an IAM role ARN such as arn:aws:iam::123456789012:role/ecsTaskExecutionRole (got "${arn}"): the component adds the permission to read the INSTALL_BUNDLE secret to that role`,
+    throw new ProblemsError(
+      problem(
+        "executionRoleArn",
+        `must be an IAM role ARN such as arn:aws:iam::123456789012:role/ecsTaskExecutionRole (got "${arn}"): the component adds the permission to read the INSTALL_BUNDLE secret to that role`,
+      ),
     );
   }
   return m[1];

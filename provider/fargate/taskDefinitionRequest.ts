@@ -65,11 +65,7 @@ export function defenderOptionProblems(options: DefenderOptionValues): string[] 
  * The SENT_TASK_FIELDS with defaults applied: each from its arg or from the whole task definition given in
  * `containerDefinitions` (both given: they must agree). Throws on a conflict.
  */
-export function resolveSentFields(
-  doc: TaskDocument,
-  args: SentTaskArgs,
-  subject: string,
-): SentTaskArgs {
+export function resolveSentFields(doc: TaskDocument, args: SentTaskArgs): SentTaskArgs {
   const problems: string[] = [];
   const pick = <K extends keyof SentTaskArgs>(field: K): SentTaskArgs[K] =>
     pickTaskField(field, args[field], doc.task[field], problems) as SentTaskArgs[K];
@@ -84,7 +80,7 @@ export function resolveSentFields(
   };
   if (problems.length > 0) {
     throw new FargateTaskError(
-      subject,
+      "containerDefinitions",
       "the task definition cannot be protected as given",
       problems,
     );
@@ -100,10 +96,9 @@ export function buildConsoleRequest(
   doc: TaskDocument,
   args: SentTaskArgs,
   options: DefenderOptionValues,
-  subject: string,
 ): Record<string, unknown> {
   const request: Record<string, unknown> = {
-    ...resolveSentFields(doc, args, subject),
+    ...resolveSentFields(doc, args),
     containerDefinitions: doc.containers,
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
@@ -114,7 +109,7 @@ export function buildConsoleRequest(
   ];
   if (problems.length > 0) {
     throw new FargateTaskError(
-      subject,
+      "containerDefinitions",
       "the task definition cannot be protected as given",
       problems,
     );

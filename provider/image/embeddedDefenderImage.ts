@@ -20,6 +20,7 @@ import { EmbeddedDefenderImageArgs } from "./embeddedDefenderImageArgs";
 import { protectionEnabled } from "../core/enabled";
 import { unprotectedImage } from "./embeddedDefenderImageDisabled";
 import { isPlainDeep } from "../core/plain";
+import { Checks } from "../core/check";
 import { docker as dockerSdk } from "../core/peers";
 
 export * from "./embeddedDefenderImageArgs";
@@ -64,6 +65,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("prisma-defender:index:EmbeddedDefenderImage", name, {}, opts);
+    const checks = new Checks("EmbeddedDefenderImage", name, this);
     if (!args) {
       throw new pulumi.ResourceError(
         `EmbeddedDefenderImage ${name}: missing args: \`imageName\` and \`context\` (or \`baseImage\`) are required`,
@@ -71,7 +73,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
       );
     }
     const mode = args.mode ?? EmbedMode.Tarball;
-    if (!protectionEnabled(args.enabled, `EmbeddedDefenderImage ${name}`, this)) {
+    if (!protectionEnabled(args.enabled, checks)) {
       const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
       this.image = unprotectedImage(name, args, this);
       this.imageName = this.image.imageName;
@@ -165,7 +167,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     const registry = args.registry === undefined ? undefined : pulumi.output(args.registry);
     this.platform = open((p) => p.platform);
 
-    this.image = new (dockerSdk("EmbeddedDefenderImage", this).Image)(
+    this.image = new (dockerSdk(checks).Image)(
       name,
       {
         imageName: args.imageName,

@@ -1,6 +1,7 @@
 // EmbeddedDefenderImage with `enabled: false`: the same docker.Image child, under the same URN and image name,
 // built from the user's own context and Dockerfile (or, for a `baseImage`, a Dockerfile that is only `FROM` it),
 // without the Defender and without a Console call.
+import { Checks } from "../core/check";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -35,7 +36,7 @@ export function unprotectedImage(
     .all([args.context, args.dockerfile, args.baseImage])
     .apply(([c, d, b]) => unprotectedBuild(c, d, b));
   const registry = args.registry === undefined ? undefined : pulumi.output(args.registry);
-  return new (dockerSdk("EmbeddedDefenderImage", parent).Image)(
+  return new (dockerSdk(new Checks("EmbeddedDefenderImage", name, parent)).Image)(
     name,
     {
       imageName: args.imageName,

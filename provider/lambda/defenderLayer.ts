@@ -1,5 +1,7 @@
 // DefenderLayer: the Console's Serverless Defender layer for one runtime family, published once and shared by
 // every ProtectedLambda of that family.
+import { Checks } from "../core/check";
+import { problem, ProblemsError } from "../core/problems";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
@@ -53,39 +55,41 @@ export class DefenderLayer extends pulumi.ComponentResource {
 
   constructor(name: string, args: DefenderLayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prisma-defender:index:DefenderLayer", name, {}, opts);
+    const checks = new Checks("DefenderLayer", name, this);
     if (!args || args.runtime === undefined) {
-      throw new pulumi.ResourceError(
-        "DefenderLayer: `runtime` is required: the runtime family (nodejs, python or ruby).",
-        this,
-      );
+      checks.fail([
+        problem("runtime", "is required. Set it to the runtime family: nodejs, python or ruby."),
+      ]);
     }
-    checkPlainRequest(args.runtime, args.nodeJSModuleType, args.compatibleArchitectures, this);
-    const settings = resolveConsoleSettings(args.console, name);
-
-    const request = pulumi
-      .all([args.runtime, args.nodeJSModuleType, args.compatibleArchitectures])
-      .apply(([runtime, moduleType, archs]) => layerRequest(runtime, moduleType, archs));
+    // Checked now when plain, else once resolved: either way before the Console is asked.
+    const request = checks.check(
+      [args.runtime, args.nodeJSModuleType, args.compatibleArchitectures],
+      ([runtime, moduleType, archs]) => layerRequest(runtime, moduleType, archs),
+    );
+    const settings = resolveConsoleSettings(args.console, name, checks);
 
     // The download is read-only, so it runs in preview too: the preview shows a new layer version as soon as
     // the Console's layer changes. The zip is re-written deterministically, so only content changes count.
     // Nothing in `layer` is a credential: unsecret it, or the settings' secretness would hide the layer's hash
     // and version from the preview.
     const layer = pulumi.unsecret(
-      pulumi.all([settings, request]).apply(async ([s, r]) => {
-        const compute = consoleFor(s);
-        const zip = await compute.lambdaLayer({
-          provider: "aws",
-          runtime: r.layerRuntime,
-          nodeJSModuleType: r.nodeJSModuleType,
-        });
-        checkDefenderArchive(await listZip(zip.path, "the Defender layer"), "The Defender layer");
-        const normalized = await normalizeZip(zip.path, "the Defender layer", workDir("lambda"));
-        return {
-          path: normalized.path,
-          sourceCodeHash: Buffer.from(normalized.sha256, "hex").toString("base64"),
-          defenderVersion: await compute.consoleVersion(),
-        };
-      }),
+      pulumi.all([settings, request]).apply(
+        checks.guard(async ([s, r]) => {
+          const compute = consoleFor(s);
+          const zip = await compute.lambdaLayer({
+            provider: "aws",
+            runtime: r.layerRuntime,
+            nodeJSModuleType: r.nodeJSModuleType,
+          });
+          checkDefenderArchive(await listZip(zip.path, "the Defender layer"), "The Defender layer");
+          const normalized = await normalizeZip(zip.path, "the Defender layer", workDir("lambda"));
+          return {
+            path: normalized.path,
+            sourceCodeHash: Buffer.from(normalized.sha256, "hex").toString("base64"),
+            defenderVersion: await compute.consoleVersion(),
+          };
+        }),
+      ),
     );
 
     this.runtime = request.apply((r) => r.family);
@@ -135,16 +139,21 @@ export function layerRequest(
     moduleType !== undefined &&
     !Object.values(NodeJSModuleType).includes(moduleType as NodeJSModuleType)
   ) {
-    throw new Error(`nodeJSModuleType: "${moduleType}" is not one of: commonjs, ecmascript.`);
+    throw new ProblemsError(
+      problem("nodeJSModuleType", `"${moduleType}" is not one of: commonjs, ecmascript.`),
+    );
   }
   if (moduleType !== undefined && runtime !== "nodejs") {
-    throw new Error(
-      `nodeJSModuleType: applies to the nodejs family only; remove it for "${runtime}".`,
+    throw new ProblemsError(
+      problem("nodeJSModuleType", `applies to the nodejs family only; remove it for "${runtime}".`),
     );
   }
   if (architectures && architectures.some((a) => a !== "x86_64")) {
-    throw new Error(
-      `compatibleArchitectures: ${JSON.stringify(architectures)}: the Serverless Defender does not support arm64; use ["x86_64"] or leave it unset.`,
+    throw new ProblemsError(
+      problem(
+        "compatibleArchitectures",
+        `${JSON.stringify(architectures)}: the Serverless Defender does not support arm64; use ["x86_64"] or leave it unset.`,
+      ),
     );
   }
   return {
@@ -153,25 +162,4 @@ export function layerRequest(
     nodeJSModuleType:
       runtime === "nodejs" ? ((moduleType as NodeJSModuleType) ?? "commonjs") : undefined,
   };
-}
-
-/** Validate at construction whatever is already plain, so bad input fails before any request. */
-function checkPlainRequest(
-  runtime: unknown,
-  moduleType: unknown,
-  architectures: unknown,
-  resource: pulumi.Resource,
-): void {
-  const plain = (v: unknown) => (pulumi.Output.isInstance(v) ? undefined : v);
-  const archs = plain(architectures);
-  const plainArchs =
-    Array.isArray(archs) && archs.every((a) => typeof a === "string")
-      ? (archs as string[])
-      : undefined;
-  if (typeof plain(runtime) !== "string") return;
-  try {
-    layerRequest(runtime as string, plain(moduleType) as string | undefined, plainArchs);
-  } catch (e) {
-    throw new pulumi.ResourceError(`DefenderLayer: ${(e as Error).message}`, resource);
-  }
 }

@@ -1,5 +1,6 @@
 // Embedded mode's code: the user's archive (as Pulumi hands it over), the Console's serverless bundle and the
 // generated wrapper merged into one deterministic zip. No Pulumi resources here: plain async functions.
+import { problem, ProblemsError } from "../core/problems";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -39,7 +40,9 @@ export async function listPulumiArchive(
     if (pulumi.asset.Asset.isInstance(archive)) {
       const st = await fs.promises.stat(p).catch(() => undefined);
       if (!st?.isFile())
-        throw new Error(`${origin}: the FileAsset ${p} for "${prefix}" is not a readable file.`);
+        throw new ProblemsError(
+          problem(origin, `the FileAsset ${p} for "${prefix}" is not a readable file.`),
+        );
       const kind = st.mode & 0o111 ? "executable" : "file";
       return [
         {
@@ -53,9 +56,12 @@ export async function listPulumiArchive(
     }
     return listPath(p, origin, prefix ? `${prefix}/` : "");
   }
-  throw new Error(
-    `${origin}: embedded mode reads FileArchive, AssetArchive, FileAsset and StringAsset only; ` +
-      "a RemoteArchive or RemoteAsset cannot be merged with the Defender bundle.",
+  throw new ProblemsError(
+    problem(
+      origin,
+      "embedded mode reads FileArchive, AssetArchive, FileAsset and StringAsset only; " +
+        "a RemoteArchive or RemoteAsset cannot be merged with the Defender bundle.",
+    ),
   );
 }
 
@@ -84,9 +90,12 @@ export interface EmbeddedCode {
 /** A bundle that holds no `twistlock` module is not a Defender: refuse it rather than deploy unprotected code. */
 export function checkDefenderArchive(entries: ArchiveEntry[], origin: string): void {
   if (!entries.some((e) => e.name.split("/").some((part) => /^twistlock/i.test(part)))) {
-    throw new Error(
-      `${origin} from the Console holds no twistlock module (${entries.length} entries): it does not look like a ` +
-        "Serverless Defender, so the function is not deployed. Check the Console's version and the runtime sent.",
+    throw new ProblemsError(
+      problem(
+        "console",
+        `${origin} from the Console holds no twistlock module (${entries.length} entries): it does not look like a ` +
+          "Serverless Defender, so the function is not deployed. Check the Console's version and the runtime sent.",
+      ),
     );
   }
 }
@@ -97,7 +106,7 @@ function generatedEntries(
   code: ArchiveEntry[],
   bundle: ArchiveEntry[],
 ): { handler: string; entries: ArchiveEntry[] } {
-  if (code.length === 0) throw new Error("code: the archive is empty.");
+  if (code.length === 0) throw new ProblemsError(problem("code", "the archive is empty."));
   const wrapper = req.codeAlreadyWrapped
     ? { handler: req.handler, files: [] }
     : generateWrapper({
@@ -134,17 +143,17 @@ export async function checkEmbeddedCode(
 /** Merge the user's code, the bundle and the wrapper into one zip; every limit is checked before it is written. */
 export async function buildEmbeddedCode(req: EmbeddedCodeRequest): Promise<EmbeddedCode> {
   const code = await listPulumiArchive(req.code, "code");
-  if (code.length === 0) throw new Error("code: the archive is empty.");
+  if (code.length === 0) throw new ProblemsError(problem("code", "the archive is empty."));
   const bundle = await listZip(req.bundlePath, "the Defender bundle");
   checkDefenderArchive(bundle, "the Defender bundle");
   const wrapper = generatedEntries(req, code, bundle);
   const entries = await mergeEntries([code, bundle, wrapper.entries]);
   const unzipped = entries.reduce((n, e) => n + e.size, 0);
   const early = checkCodeSize(0, unzipped);
-  if (early) throw new Error(early);
+  if (early) throw new ProblemsError(early);
   const written = await writeZip(entries, workDir("lambda"));
   const late = checkCodeSize(written.size, written.unzippedSize);
-  if (late) throw new Error(late);
+  if (late) throw new ProblemsError(late);
   return {
     path: written.path,
     sha256: written.sha256,
@@ -191,8 +200,11 @@ export async function nodeHandlerModuleType(
         ? "ecmascript"
         : "commonjs";
     } catch {
-      throw new Error(
-        `code: ${name} is not valid JSON, so the handler's module system cannot be told.`,
+      throw new ProblemsError(
+        problem(
+          "code",
+          `${name} is not valid JSON, so the handler's module system cannot be told.`,
+        ),
       );
     }
   }

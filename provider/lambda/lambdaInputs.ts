@@ -1,5 +1,6 @@
 // The values ProtectedLambda checks and merges: the args known at construction, and the final environment.
 import * as pulumi from "@pulumi/pulumi";
+import { InputProblem } from "../core/problems";
 import {
   checkFinalEnvironment,
   LambdaPreflightInput,
@@ -20,7 +21,7 @@ export interface ResolvedLambdaInput extends LambdaPreflightInput {
 export function defenderEnvironment(
   input: ResolvedLambdaInput,
   twPolicy: string,
-): { variables: Record<string, string>; problem?: string } {
+): { variables: Record<string, string>; problem?: InputProblem } {
   const all: Record<string, string> = { ...input.environment, TW_POLICY: twPolicy };
   if (input.mode === LambdaProtectionMode.Layer) all.ORIGINAL_HANDLER = input.handler;
   const variables = Object.fromEntries(
@@ -72,37 +73,4 @@ export function plainPreflightInput(
     hasLocalCode,
     name: plain(name) as string | undefined,
   };
-}
-
-/** True when `v` holds no Output or Promise at any depth: its value is known now, as `pulumi.all` would give it. */
-export function isDeepPlain(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return true;
-  if (isOutput(v) || v instanceof Promise) return false;
-  if (Array.isArray(v)) return v.every(isDeepPlain);
-  const proto = Object.getPrototypeOf(v) as unknown;
-  // Assets, archives and resources are passed through whole by `pulumi.all`; only plain data is looked into.
-  if (proto !== Object.prototype && proto !== null) return true;
-  return Object.values(v as Record<string, unknown>).every(isDeepPlain);
-}
-
-/**
- * `f` of the inputs' values as an Output. When every input is already plain, `f` runs now and its result is
- * wrapped once: the same value `pulumi.all(inputs).apply(f)` would give, without an Output per input. If `f`
- * throws on plain values, the error is left to the Output as before (an apply that fails), not thrown here.
- */
-export function derive<T extends readonly unknown[], R>(
-  inputs: readonly [...T],
-  f: (values: { [K in keyof T]: pulumi.Unwrap<T[K]> }) => R | Promise<R>,
-): pulumi.Output<R> {
-  type Values = { [K in keyof T]: pulumi.Unwrap<T[K]> };
-  if (inputs.every(isDeepPlain)) {
-    try {
-      return pulumi.output(f(inputs as unknown as Values)) as pulumi.Output<R>;
-    } catch {
-      // Fall through: the apply below fails the same way, as an Output error.
-    }
-  }
-  return (pulumi.all(inputs as unknown as unknown[]) as pulumi.Output<unknown>).apply((values) =>
-    f(values as unknown as Values),
-  ) as pulumi.Output<R>;
 }

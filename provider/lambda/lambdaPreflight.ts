@@ -1,6 +1,7 @@
 // Checks run before any Console request, so a function that cannot be protected (or would break once protected)
 // fails with a message that names the field and the fix. Pure: the component calls these with whatever values it
 // already knows at construction, and again with every value resolved, just before the Console is asked.
+import { InputProblem, problem, ProblemsError } from "../core/problems";
 import { createHash } from "crypto";
 import { RuntimeInfo, runtimeInfo } from "./runtimes";
 
@@ -71,9 +72,12 @@ export function derivePhysicalName(resourceName: string, max: number): string {
 }
 
 /** Lambda's rule for a function name. */
-export function checkFunctionName(name: string): string | undefined {
+export function checkFunctionName(name: string): InputProblem | undefined {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-    return `name: "${name}" is not a valid Lambda function name: use 1 to 64 letters, digits, '-' or '_'.`;
+    return problem(
+      "name",
+      `"${name}" is not a valid Lambda function name: use 1 to 64 letters, digits, '-' or '_'.`,
+    );
   }
   return undefined;
 }
@@ -128,17 +132,18 @@ const JAVA_DOTNET_STEPS =
   "`codeAlreadyWrapped: true`: the component adds the Defender bundle and TW_POLICY only";
 
 /** Every problem preflight finds, each naming the field and the fix. Empty when all is well. */
-export function preflightLambda(input: LambdaPreflightInput): string[] {
-  const problems: string[] = [];
+export function preflightLambda(input: LambdaPreflightInput): InputProblem[] {
+  const problems: InputProblem[] = [];
   if (!Object.values(LambdaProtectionMode).includes(input.mode)) {
-    problems.push(`mode: "${input.mode}" is not one of: layer, embedded.`);
+    problems.push(problem("mode", `"${input.mode}" is not one of: layer, embedded.`));
   }
   let info: RuntimeInfo | undefined;
   if (input.runtime !== undefined) {
     try {
       info = runtimeInfo(input.runtime);
     } catch (e) {
-      problems.push((e as Error).message);
+      if (!(e instanceof ProblemsError)) throw e;
+      problems.push(...e.problems);
     }
   }
   if (input.name !== undefined) {
@@ -148,59 +153,85 @@ export function preflightLambda(input: LambdaPreflightInput): string[] {
   const arm = input.architectures?.filter((a) => a !== "x86_64") ?? [];
   if (arm.length > 0) {
     problems.push(
-      `architectures: ${JSON.stringify(input.architectures)} cannot be protected: the Serverless Defender is not ` +
-        'supported on arm64 (Prisma Cloud docs). Set architectures to ["x86_64"] or leave it unset.',
+      problem(
+        "architectures",
+        `${JSON.stringify(input.architectures)} cannot be protected: the Serverless Defender is not ` +
+          'supported on arm64 (Prisma Cloud docs). Set architectures to ["x86_64"] or leave it unset.',
+      ),
     );
   }
   if (input.mode === LambdaProtectionMode.Layer) {
     if (info?.layerUnsupported) {
-      problems.push(`mode: layer mode cannot protect ${info.runtime}: ${info.layerUnsupported}.`);
+      problems.push(
+        problem("mode", `layer mode cannot protect ${info.runtime}: ${info.layerUnsupported}.`),
+      );
     }
     if (input.codeAlreadyWrapped) {
       problems.push(
-        "codeAlreadyWrapped: applies to mode `embedded` only; remove it or set mode to `embedded`.",
+        problem(
+          "codeAlreadyWrapped",
+          "applies to mode `embedded` only; remove it or set mode to `embedded`.",
+        ),
       );
     }
     if (input.moduleTypeGiven && input.layerGiven) {
       problems.push(
-        "nodeJSModuleType: shapes only the layer the component makes itself; set it on your DefenderLayer instead.",
+        problem(
+          "nodeJSModuleType",
+          "shapes only the layer the component makes itself; set it on your DefenderLayer instead.",
+        ),
       );
     }
     const total = (input.userLayerCount ?? 0) + 1;
     if (total > LAMBDA_LIMITS.layers) {
       problems.push(
-        `layers: ${input.userLayerCount} layers plus the Defender's layer make ${total}, over Lambda's limit of ` +
-          `${LAMBDA_LIMITS.layers}. Remove or merge ${total - LAMBDA_LIMITS.layers} of your layers, or use mode ` +
-          "`embedded`, which adds no layer.",
+        problem(
+          "layers",
+          `${input.userLayerCount} layers plus the Defender's layer make ${total}, over Lambda's limit of ` +
+            `${LAMBDA_LIMITS.layers}. Remove or merge ${total - LAMBDA_LIMITS.layers} of your layers, or use mode ` +
+            "`embedded`, which adds no layer.",
+        ),
       );
     }
   } else {
     if (input.layerGiven) {
       problems.push(
-        "defenderLayer/defenderLayerArn: apply to mode `layer` only; remove them for mode `embedded`.",
+        problem(
+          "defenderLayer/defenderLayerArn",
+          "apply to mode `layer` only; remove them for mode `embedded`.",
+        ),
       );
     }
     if (input.moduleTypeGiven) {
       problems.push(
-        "nodeJSModuleType: applies to mode `layer` only; remove it for mode `embedded`.",
+        problem("nodeJSModuleType", "applies to mode `layer` only; remove it for mode `embedded`."),
       );
     }
     if (info?.needsCodeChange && !input.codeAlreadyWrapped) {
       problems.push(
-        `codeAlreadyWrapped: ${info.runtime} code must call the Defender itself. ${JAVA_DOTNET_STEPS}.`,
+        problem(
+          "codeAlreadyWrapped",
+          `${info.runtime} code must call the Defender itself. ${JAVA_DOTNET_STEPS}.`,
+        ),
       );
     }
     if (input.hasLocalCode === false) {
       problems.push(
-        "code: embedded mode adds the Defender to the function's code, so `code` must be a local " +
-          "pulumi.asset.FileArchive (a directory, .zip or .jar) or AssetArchive; S3 and remote archives cannot be read.",
+        problem(
+          "code",
+          "embedded mode adds the Defender to the function's code, so `code` must be a local " +
+            "pulumi.asset.FileArchive (a directory, .zip or .jar) or AssetArchive; S3 and remote archives cannot be read.",
+        ),
       );
     }
   }
   if (input.handler !== undefined && info) {
     if (input.handler.length > LAMBDA_LIMITS.handler || !info.handlerForm.test(input.handler)) {
       problems.push(
-        `handler: "${input.handler}" is not a ${info.runtime} handler. Use the form ${info.handlerExample}.`,
+        problem(
+          "handler",
+          `"${input.handler}" is not a ${info.runtime} handler. Use the form ${info.handlerExample}.`,
+        ),
       );
     }
   }
@@ -213,20 +244,29 @@ function checkEnvironment(
   vars: Record<string, string>,
   mode: LambdaProtectionMode,
   handler?: string,
-): string[] {
-  const problems: string[] = [];
+): InputProblem[] {
+  const problems: InputProblem[] = [];
   for (const key of Object.keys(vars).sort()) {
     if ((DEFENDER_ENV as readonly string[]).includes(key)) {
       problems.push(
-        `environment.variables.${key}: the component sets ${key} itself; remove it from your variables.`,
+        problem(
+          `environment.variables.${key}`,
+          `the component sets ${key} itself; remove it from your variables.`,
+        ),
       );
     } else if (RESERVED_ENV.has(key)) {
       problems.push(
-        `environment.variables.${key}: Lambda reserves ${key}; remove it from your variables.`,
+        problem(
+          `environment.variables.${key}`,
+          `Lambda reserves ${key}; remove it from your variables.`,
+        ),
       );
     } else if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
       problems.push(
-        `environment.variables.${key}: Lambda accepts only keys matching [a-zA-Z][a-zA-Z0-9_]*.`,
+        problem(
+          `environment.variables.${key}`,
+          `Lambda accepts only keys matching [a-zA-Z][a-zA-Z0-9_]*.`,
+        ),
       );
     }
   }
@@ -235,35 +275,45 @@ function checkEnvironment(
   const known = environmentSize({ ...vars, ...ours }) + Buffer.byteLength("TW_POLICY");
   if (known + TW_POLICY_SIZE_ESTIMATE > LAMBDA_LIMITS.environmentBytes) {
     problems.push(
-      `environment.variables: your variables${mode === LambdaProtectionMode.Layer ? " and ORIGINAL_HANDLER" : ""} take ` +
-        `${known} of Lambda's ${LAMBDA_LIMITS.environmentBytes} bytes, leaving ` +
-        `${Math.max(0, LAMBDA_LIMITS.environmentBytes - known)} for TW_POLICY, which needs about ` +
-        `${TW_POLICY_SIZE_ESTIMATE}. Move large values to SSM Parameter Store or Secrets Manager.`,
+      problem(
+        "environment.variables",
+        `your variables${mode === LambdaProtectionMode.Layer ? " and ORIGINAL_HANDLER" : ""} take ` +
+          `${known} of Lambda's ${LAMBDA_LIMITS.environmentBytes} bytes, leaving ` +
+          `${Math.max(0, LAMBDA_LIMITS.environmentBytes - known)} for TW_POLICY, which needs about ` +
+          `${TW_POLICY_SIZE_ESTIMATE}. Move large values to SSM Parameter Store or Secrets Manager.`,
+      ),
     );
   }
   return problems;
 }
 
 /** The check with the real TW_POLICY: fails closed (a message) when the full environment is over 4 KB. */
-export function checkFinalEnvironment(vars: Record<string, string>): string | undefined {
+export function checkFinalEnvironment(vars: Record<string, string>): InputProblem | undefined {
   const size = environmentSize(vars);
   if (size <= LAMBDA_LIMITS.environmentBytes) return undefined;
   const policy = Buffer.byteLength(vars.TW_POLICY ?? "");
-  return (
-    `environment.variables: with the Console's TW_POLICY (${policy} bytes) the environment is ${size} bytes, over ` +
-    `Lambda's ${LAMBDA_LIMITS.environmentBytes}. Remove ${size - LAMBDA_LIMITS.environmentBytes} bytes of your ` +
-    "variables (move large values to SSM Parameter Store or Secrets Manager)."
+  return problem(
+    "environment.variables",
+    `with the Console's TW_POLICY (${policy} bytes) the environment is ${size} bytes, over ` +
+      `Lambda's ${LAMBDA_LIMITS.environmentBytes}. Remove ${size - LAMBDA_LIMITS.environmentBytes} bytes of your ` +
+      "variables (move large values to SSM Parameter Store or Secrets Manager).",
   );
 }
 
 /** Embedded code size against Lambda's direct-upload limits. */
-export function checkCodeSize(zipped: number, unzipped: number): string | undefined {
+export function checkCodeSize(zipped: number, unzipped: number): InputProblem | undefined {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   if (unzipped > LAMBDA_LIMITS.unzippedCodeBytes) {
-    return `code: with the Defender bundle the function's code is ${mb(unzipped)} unzipped, over Lambda's 250 MB. Move dependencies to a layer or use mode \`layer\`.`;
+    return problem(
+      "code",
+      `with the Defender bundle the function's code is ${mb(unzipped)} unzipped, over Lambda's 250 MB. Move dependencies to a layer or use mode \`layer\`.`,
+    );
   }
   if (zipped > LAMBDA_LIMITS.zippedCodeBytes) {
-    return `code: with the Defender bundle the function's zip is ${mb(zipped)}, over Lambda's 50 MB for a direct upload. Use mode \`layer\`, or shrink the code.`;
+    return problem(
+      "code",
+      `with the Defender bundle the function's zip is ${mb(zipped)}, over Lambda's 50 MB for a direct upload. Use mode \`layer\`, or shrink the code.`,
+    );
   }
   return undefined;
 }

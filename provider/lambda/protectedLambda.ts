@@ -5,12 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
 import { resolveConsoleSettings } from "../core/settings";
 import { buildEmbeddedCode, checkEmbeddedCode } from "./lambdaCode";
-import {
-  defenderEnvironment,
-  derive,
-  plainPreflightInput,
-  ResolvedLambdaInput,
-} from "./lambdaInputs";
+import { Checks } from "../core/check";
+import { problem } from "../core/problems";
+import { defenderEnvironment, plainPreflightInput, ResolvedLambdaInput } from "./lambdaInputs";
 import { deriveFunctionName, LambdaProtectionMode, preflightLambda } from "./lambdaPreflight";
 import { providerRegion } from "./lambdaRegion";
 import { runtimeInfo } from "./runtimes";
@@ -51,8 +48,9 @@ export class ProtectedLambda extends pulumi.ComponentResource {
 
   constructor(name: string, args: ProtectedLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prisma-defender:index:ProtectedLambda", name, {}, opts);
+    const checks = new Checks("ProtectedLambda", name, this);
     const mode = args.mode ?? LambdaProtectionMode.Layer;
-    if (!protectionEnabled(args.enabled, `ProtectedLambda ${name}`, this)) {
+    if (!protectionEnabled(args.enabled, checks)) {
       this.function = new aws.lambda.Function(name, unprotectedFunctionArgs(name, args), {
         parent: this,
       });
@@ -79,23 +77,22 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       return;
     }
     if (args.defenderLayer && args.defenderLayerArn !== undefined) {
-      throw new pulumi.ResourceError(
-        "Only one of `defenderLayer` or `defenderLayerArn` can be provided.",
-        this,
-      );
+      checks.fail([
+        problem(
+          "defenderLayer",
+          "only one of `defenderLayer` or `defenderLayerArn` can be given. Remove one.",
+        ),
+      ]);
     }
-    const fail = (problems: string[]) =>
-      `ProtectedLambda ${name}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join("\n  - ")}`}`;
-    const early = preflightLambda(
-      plainPreflightInput(mode, args, args.name ?? deriveFunctionName(name)),
+    checks.fail(
+      preflightLambda(plainPreflightInput(mode, args, args.name ?? deriveFunctionName(name))),
     );
-    if (early.length) throw new pulumi.ResourceError(fail(early), this);
-    const settings = resolveConsoleSettings(args.console, name);
+    const settings = resolveConsoleSettings(args.console, name, checks);
     const region = args.region ?? providerRegion(this);
 
     // Every value resolved and checked again before anything reaches the Console (fail closed on Outputs). When
-    // every value is plain, `derive` checks them now instead (the same check, without an Output per value).
-    const checked = derive(
+    // every value is plain, the check runs now instead (the same rules, without an Output per value).
+    const checked = checks.check(
       [
         args.runtime,
         args.handler,
@@ -126,8 +123,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
           moduleTypeGiven: args.nodeJSModuleType !== undefined,
           name: fnName,
         };
-        const problems = preflightLambda(input);
-        if (problems.length) throw new Error(fail(problems));
+        checks.fail(preflightLambda(input));
         return input;
       },
     );
@@ -138,31 +134,28 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     const ready =
       mode === LambdaProtectionMode.Embedded &&
       (!pulumi.Output.isInstance(args.code) || !pulumi.runtime.isDryRun())
-        ? pulumi.all([checked, args.code]).apply(async ([c, userCode]) => {
-            if (!userCode) {
-              throw new Error(
-                fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
-              );
-            }
-            await prefixed(fail, () =>
-              checkEmbeddedCode({
-                code: userCode,
+        ? pulumi.all([checked, args.code]).apply(
+            checks.guard(async ([c, userCode]) => {
+              if (!userCode) checks.fail([NO_CODE]);
+              await checkEmbeddedCode({
+                code: userCode!,
                 runtime: c.runtime,
                 handler: c.handler,
                 codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
-              }),
-            );
-            return c;
-          })
+              });
+              return c;
+            }),
+          )
         : pulumi.output(checked);
     // Every Console request goes through `compute`, which waits for every check.
-    const compute = pulumi.all([settings, ready]).apply(([s]) => consoleFor(s));
+    const compute = pulumi.all([settings, ready]).apply(checks.guard(([s]) => consoleFor(s)));
 
     let layerArn: pulumi.Output<string> | undefined;
     // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
     // preview shows them.
     // The Console's version, unless a DefenderLayer tells it (both come from the client's one memoised request).
-    const consoleVersion = () => pulumi.unsecret(compute.apply((c) => c.consoleVersion()));
+    const consoleVersion = () =>
+      pulumi.unsecret(compute.apply(checks.guard((c) => c.consoleVersion())));
     let defenderVersion: pulumi.Output<string> | undefined;
     let code: pulumi.Input<pulumi.asset.Archive> | undefined = args.code;
     let sourceCodeHash: pulumi.Input<string> | undefined;
@@ -177,32 +170,28 @@ export class ProtectedLambda extends pulumi.ComponentResource {
         defenderLayer: args.defenderLayer,
         defenderLayerArn: args.defenderLayerArn,
         nodeJSModuleType: args.nodeJSModuleType,
-        fail,
+        checks,
       });
       layerArn = layer.arn;
       defenderVersion = layer.defenderVersion;
     } else {
       const built = pulumi.unsecret(
-        pulumi.all([checked, compute, args.code]).apply(async ([c, console, userCode]) => {
-          if (!userCode) {
-            throw new Error(
-              fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
-            );
-          }
-          const bundle = await console.serverlessBundle({
-            provider: "aws",
-            runtime: runtimeInfo(c.runtime).bundleRuntime!,
-          });
-          return prefixed(fail, () =>
-            buildEmbeddedCode({
-              code: userCode,
+        pulumi.all([checked, compute, args.code]).apply(
+          checks.guard(async ([c, console, userCode]) => {
+            if (!userCode) checks.fail([NO_CODE]);
+            const bundle = await console.serverlessBundle({
+              provider: "aws",
+              runtime: runtimeInfo(c.runtime).bundleRuntime!,
+            });
+            return buildEmbeddedCode({
+              code: userCode!,
               runtime: c.runtime,
               handler: c.handler,
               bundlePath: bundle.path,
               codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
-            }),
-          );
-        }),
+            });
+          }),
+        ),
       );
       code = built.apply((b) => new pulumi.asset.FileArchive(b.path));
       sourceCodeHash = built.apply((b) => b.sourceCodeHash);
@@ -211,18 +200,20 @@ export class ProtectedLambda extends pulumi.ComponentResource {
 
     // Read-only and deterministic for a name, so it also runs in preview: the 4 KB check then uses the real value.
     this.twPolicy = pulumi.secret(
-      pulumi.all([checked, compute, functionName, region]).apply(async ([, console, fn, reg]) =>
-        console.encodeServerlessPolicy({
-          consoleAddr: await console.consoleAddress(),
-          function: fn,
-          provider: "aws",
-          region: reg,
-        }),
+      pulumi.all([checked, compute, functionName, region]).apply(
+        checks.guard(async ([, console, fn, reg]) =>
+          console.encodeServerlessPolicy({
+            consoleAddr: await console.consoleAddress(),
+            function: fn,
+            provider: "aws",
+            region: reg,
+          }),
+        ),
       ),
     );
     const variables = pulumi.all([checked, this.twPolicy]).apply(([c, policy]) => {
       const merged = defenderEnvironment(c, policy);
-      if (merged.problem) throw new Error(fail([merged.problem]));
+      if (merged.problem) checks.fail([merged.problem]);
       return merged.variables;
     });
 
@@ -285,14 +276,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
   }
 }
 
-/** Runs `work`, giving its error the component's `ProtectedLambda <name>:` prefix. */
-async function prefixed<T>(
-  fail: (problems: string[]) => string,
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new Error(fail([error instanceof Error ? error.message : String(error)]));
-  }
-}
+const NO_CODE = problem(
+  "code",
+  "embedded mode needs `code` (a FileArchive or AssetArchive). Give the function's code.",
+);

@@ -1,6 +1,8 @@
 // Layer mode of ProtectedLambda: which Defender layer the function gets, checked against the function's runtime
 // family and, for Node.js, against the module system of its handler.
 import * as pulumi from "@pulumi/pulumi";
+import { Checks } from "../core/check";
+import { problem } from "../core/problems";
 import { ConsoleArgs } from "../core/types";
 import { ResolvedLambdaInput } from "./lambdaInputs";
 import { isLocalArchive, nodeHandlerModuleType } from "./lambdaCode";
@@ -22,8 +24,8 @@ export interface LayerChoiceArgs {
   defenderLayer?: DefenderLayerReference;
   defenderLayerArn?: pulumi.Input<string>;
   nodeJSModuleType?: pulumi.Input<NodeJSModuleType>;
-  /** Formats problems as the component's error message. */
-  fail(problems: string[]): string;
+  /** The component's checks: every failure here is the component's error. */
+  checks: Checks;
 }
 
 /** The layer for a function: the given one (checked), the given ARN, or a DefenderLayer of its own. */
@@ -33,20 +35,23 @@ export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
   // module system (ES modules are the first thing users of handler redirection report broken).
   const found = pulumi
     .all([a.checked, a.code])
-    .apply(async ([c, code]) =>
-      runtimeInfo(c.runtime).family === "nodejs" && isLocalArchive(code)
-        ? nodeHandlerModuleType(code, c.handler)
-        : undefined,
+    .apply(
+      a.checks.guard(async ([c, code]) =>
+        runtimeInfo(c.runtime).family === "nodejs" && isLocalArchive(code)
+          ? nodeHandlerModuleType(code, c.handler)
+          : undefined,
+      ),
     );
   let layer: DefenderLayerReference | undefined = a.defenderLayer;
   if (!layer) {
     const moduleType = pulumi.all([a.nodeJSModuleType, found]).apply(([given, handler]) => {
       if (given && handler && given !== handler) {
-        throw new Error(
-          a.fail([
-            `nodeJSModuleType: is "${given}", but the handler's code is ${describe(handler)}.`,
-          ]),
-        );
+        throw a.checks.error([
+          problem(
+            "nodeJSModuleType",
+            `is "${given}", but the handler's code is ${describe(handler)}.`,
+          ),
+        ]);
       }
       return given ?? handler;
     });
@@ -67,19 +72,21 @@ export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
     .apply(([c, family, layerModules, handlerModules, layerArn]) => {
       const needed = runtimeInfo(c.runtime).family;
       if (family !== undefined && family !== needed) {
-        throw new Error(
-          a.fail([
-            `defenderLayer: is for ${family}, but runtime ${c.runtime} needs a ${needed} layer.`,
-          ]),
-        );
+        throw a.checks.error([
+          problem(
+            "defenderLayer",
+            `is for ${family}, but runtime ${c.runtime} needs a ${needed} layer.`,
+          ),
+        ]);
       }
       if (layerModules && handlerModules && layerModules !== handlerModules) {
-        throw new Error(
-          a.fail([
-            `defenderLayer: was made for ${layerModules} handlers, but ${c.handler} is ${describe(handlerModules)}: ` +
+        throw a.checks.error([
+          problem(
+            "defenderLayer",
+            `was made for ${layerModules} handlers, but ${c.handler} is ${describe(handlerModules)}: ` +
               `use a DefenderLayer with nodeJSModuleType "${handlerModules}".`,
-          ]),
-        );
+          ),
+        ]);
       }
       return layerArn;
     });

@@ -1,5 +1,6 @@
 // The Lambda runtime table: one row per runtime string AWS accepts today, saying how the Serverless Defender
 // covers it. A new runtime is a new row, never a new branch in a component (architecture.md).
+import { problem, ProblemsError } from "../core/problems";
 
 /** AWS Lambda runtime identifiers. The values are the strings `aws.lambda.Runtime` uses. */
 export const LambdaRuntime = {
@@ -178,12 +179,17 @@ export function runtimeInfo(runtime: string, field = "runtime"): RuntimeInfo {
       .filter((r) => !r.unsupported)
       .map((r) => r.runtime)
       .join(", ");
-    throw new Error(
-      `${field}: "${runtime}" is not a Lambda runtime the Serverless Defender covers. Use one of: ${known}.`,
+    throw new ProblemsError(
+      problem(
+        field,
+        `"${runtime}" is not a Lambda runtime the Serverless Defender covers. Use one of: ${known}.`,
+      ),
     );
   }
   if (info.unsupported) {
-    throw new Error(`${field}: "${runtime}" cannot be protected: ${info.unsupported}.`);
+    throw new ProblemsError(
+      problem(field, `"${runtime}" cannot be protected: ${info.unsupported}.`),
+    );
   }
   return info;
 }
@@ -200,12 +206,14 @@ export function layerRuntimeForFamily(family: string, field = "runtime"): string
   const row = Object.values(RUNTIMES).find((r) => r.family === family);
   if (!row) {
     const families = Object.values(DefenderRuntimeFamily).join(", ");
-    throw new Error(
-      `${field}: "${family}" is not a Defender runtime family. Use one of: ${families}.`,
+    throw new ProblemsError(
+      problem(field, `"${family}" is not a Defender runtime family. Use one of: ${families}.`),
     );
   }
   if (!row.layerRuntime) {
-    throw new Error(`${field}: no Defender layer for "${family}": ${row.layerUnsupported}.`);
+    throw new ProblemsError(
+      problem(field, `no Defender layer for "${family}": ${row.layerUnsupported}.`),
+    );
   }
   return row.layerRuntime;
 }

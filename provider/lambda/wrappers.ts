@@ -1,6 +1,7 @@
 // Generated handler wrappers for embedded mode: a module added next to the user's code that loads the Defender
 // bundle, loads the original handler the way Lambda would, and exports the protected handler. Pure: no I/O.
 // The code each wrapper runs is what compute-api.md section 5.4 tells users to write by hand.
+import { problem, ProblemsError } from "../core/problems";
 import * as path from "path";
 import { runtimeInfo } from "./runtimes";
 
@@ -50,9 +51,12 @@ function splitHandler(handler: string, at: "first" | "last"): [string, string, s
 }
 
 function missing(original: string, tried: string[]): Error {
-  return new Error(
-    `handler: "${original}" names a module the code does not contain (looked for ${tried.join(", ")}). ` +
-      "Set `handler` to `<path>/<file>.<function>` relative to the root of `code`.",
+  return new ProblemsError(
+    problem(
+      "handler",
+      `"${original}" names a module the code does not contain (looked for ${tried.join(", ")}). ` +
+        "Set `handler` to `<path>/<file>.<function>` relative to the root of `code`.",
+    ),
   );
 }
 
@@ -69,12 +73,15 @@ export function nodeHandlerFile(handler: string, files: readonly string[], folde
     const entries = FOLDER_ENTRIES.map((e) => `${base}/${e}`);
     const entry = folders ? entries.find((e) => files.includes(e)) : undefined;
     if (entry) return entry;
-    throw new Error(
-      folders
-        ? `handler: "${handler}" names the folder ${base}, which has none of ${FOLDER_ENTRIES.join(", ")}.`
-        : `handler: "${handler}" names the folder ${base}, and this runtime loads handlers with import(), ` +
-            "which cannot load a folder (Lambda fails at init). Name the file, such as `" +
-            `${base}/index.${handler.slice(dir.length + module.length + 1)}\`.`,
+    throw new ProblemsError(
+      problem(
+        "handler",
+        folders
+          ? `"${handler}" names the folder ${base}, which has none of ${FOLDER_ENTRIES.join(", ")}.`
+          : `"${handler}" names the folder ${base}, and this runtime loads handlers with import(), ` +
+              "which cannot load a folder (Lambda fails at init). Name the file, such as `" +
+              `${base}/index.${handler.slice(dir.length + module.length + 1)}\`.`,
+      ),
     );
   }
   const tried = NODE_SUFFIXES.map((s) => `${base}${s}`);
@@ -346,8 +353,11 @@ end
 export function generateWrapper(req: WrapperRequest): GeneratedWrapper {
   const info = runtimeInfo(req.runtime);
   if (!info.handlerForm.test(req.originalHandler)) {
-    throw new Error(
-      `handler: "${req.originalHandler}" is not a ${req.runtime} handler. Use the form ${info.handlerExample}.`,
+    throw new ProblemsError(
+      problem(
+        "handler",
+        `"${req.originalHandler}" is not a ${req.runtime} handler. Use the form ${info.handlerExample}.`,
+      ),
     );
   }
   switch (info.family) {

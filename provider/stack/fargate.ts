@@ -1,5 +1,7 @@
 // protectStack for aws.ecs.TaskDefinition on FARGATE: ProtectedFargateTask's request, answer check and
 // INSTALL_BUNDLE delivery, applied to the task definition's properties as the engine hands them over.
+import { Checks } from "../core/check";
+import type { ComputeConsole } from "../core/types";
 import * as pulumi from "@pulumi/pulumi";
 import { logProgress } from "../core/errors";
 import { installBundleAccess } from "../fargate/fargateInstallBundleAccess";
@@ -40,13 +42,13 @@ export async function protectTaskDefinition(
   args: pulumi.ResourceTransformArgs,
 ): Promise<pulumi.ResourceTransformResult | undefined> {
   const { props, name } = args;
-  const subject = `protectStack: ${TASK_DEFINITION} "${name}"`;
+  const checks = new Checks("protectStack", `${TASK_DEFINITION} "${name}"`, undefined);
   const skip = (...reasons: string[]) => ctx.cannotProtect(TASK_DEFINITION, name, reasons);
   const text = reveal(props.containerDefinitions);
   if (typeof text.value !== "string") {
     return skip("its containerDefinitions must be known when the program runs.");
   }
-  const doc = parseContainerDefinitions(text.value, subject);
+  const doc = checks.guard(parseContainerDefinitions)(text.value);
   // Already protected, by ProtectedFargateTask (whose children are skipped anyway) or by hand.
   if (doc.containers.some((c) => c.name === DEFENDER_CONTAINER)) return undefined;
   const options: DefenderOptionValues = { ...ctx.options.fargate };
@@ -66,23 +68,25 @@ export async function protectTaskDefinition(
   }
   let request: Record<string, unknown>;
   try {
-    request = buildConsoleRequest(doc, sent, options, subject);
+    request = buildConsoleRequest(doc, sent, options);
   } catch (e) {
-    if (e instanceof FargateTaskError) return skip(...e.problems);
+    if (e instanceof FargateTaskError) return skip(...e.details);
     throw e;
   }
-  const protection = ctx.withConsole(async (c) => {
-    logProgress(
-      `prisma-defender: asking the Console to protect task family ${String(request.family)}`,
-    );
-    const consoleAddress = await c.consoleAddress();
-    const answer = await c.protectFargateTask(request, {
-      ...options,
-      consoleAddress,
-      defenderType: "appEmbedded",
-    });
-    return checkProtectedTaskDefinition(answer, request, options, subject);
-  });
+  const protection = ctx.withConsole(
+    checks.guard(async (c: ComputeConsole) => {
+      logProgress(
+        `prisma-defender: asking the Console to protect task family ${String(request.family)}`,
+      );
+      const consoleAddress = await c.consoleAddress();
+      const answer = await c.protectFargateTask(request, {
+        ...options,
+        consoleAddress,
+        defenderType: "appEmbedded",
+      });
+      return checkProtectedTaskDefinition(answer, request, options);
+    }),
+  );
   const installBundle = pulumi.secret(protection.apply((p) => p.installBundle));
   const reviewed = pulumi.unsecret(protection.apply(({ installBundle: _, ...rest }) => rest));
   const delivery =
@@ -102,7 +106,7 @@ export async function protectTaskDefinition(
       tags: reveal(props.tags).value as Record<string, string> | undefined,
       region: knownString(props.region),
     } as ProtectedFargateTaskArgs,
-    subject,
+    checks,
   });
   const containerDefinitions = access.secret
     ? pulumi

@@ -1,5 +1,6 @@
 // protectStack for aws.lambda.Function: the same protection as ProtectedLambda (its preflight, its environment
 // merge, its layer or embedded code), applied to the function's properties as the engine hands them over.
+import { describeProblem } from "../core/problems";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEmbeddedCode, isLocalArchive, nodeHandlerModuleType } from "../lambda/lambdaCode";
 import { defenderEnvironment, ResolvedLambdaInput } from "../lambda/lambdaInputs";
@@ -75,7 +76,7 @@ export async function protectLambda(
     name: fnName,
   };
   const problems = preflightLambda(input);
-  if (problems.length) return skip(...problems);
+  if (problems.length) return skip(...problems.map(describeProblem));
   const info = runtimeInfo(runtime);
 
   const provider = args.opts.provider as pulumi.ProviderResource | undefined;

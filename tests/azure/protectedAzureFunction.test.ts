@@ -172,53 +172,57 @@ describe("preflight errors name the setting and the fix, before any request", ()
     [
       "a Linux kind",
       { kind: "functionapp,linux" },
-      /kind "functionapp,linux" is a Linux.*use kind "functionapp"/,
+      /^ProtectedAzureFunction bad-app: kind: "functionapp,linux" is a Linux.*use kind "functionapp"/,
     ],
-    ["reserved", { reserved: true }, /reserved: true means a Linux app/],
+    [
+      "reserved",
+      { reserved: true },
+      /^ProtectedAzureFunction bad-app: reserved: true means a Linux app/,
+    ],
     [
       "linuxFxVersion",
       { linuxFxVersion: "DOTNET-ISOLATED|8.0" },
-      /linuxFxVersion "DOTNET-ISOLATED\|8.0" is for Linux apps/,
+      /^ProtectedAzureFunction bad-app: linuxFxVersion: "DOTNET-ISOLATED\|8.0" is for Linux apps/,
     ],
     [
       "a 32-bit worker",
       { use32BitWorkerProcess: true },
-      /use32BitWorkerProcess: true runs a 32-bit worker.*64-bit/,
+      /^ProtectedAzureFunction bad-app: use32BitWorkerProcess: true runs a 32-bit worker.*64-bit/,
     ],
     [
       "a node worker runtime",
       { workerRuntime: "node" as AzureFunctionWorkerRuntime },
-      /workerRuntime "node" is not .NET/,
+      /^ProtectedAzureFunction bad-app: workerRuntime: "node" is not .NET/,
     ],
     [
       "node in appSettings",
       { appSettings: [{ name: "FUNCTIONS_WORKER_RUNTIME", value: "node" }] },
-      /appSettings sets FUNCTIONS_WORKER_RUNTIME "node", which is not .NET/,
+      /^ProtectedAzureFunction bad-app: appSettings: sets FUNCTIONS_WORKER_RUNTIME "node", which is not .NET/,
     ],
     [
       "TW_POLICY in appSettings",
       { appSettings: [{ name: "tw_policy", value: "x" }] },
-      /appSettings already contains tw_policy.*remove it/,
+      /^ProtectedAzureFunction bad-app: appSettings: already contains tw_policy.*remove it/,
     ],
     [
       "an old .NET",
       { netFrameworkVersion: "v4.0" },
-      /netFrameworkVersion "v4.0" is older than .NET 6/,
+      /^ProtectedAzureFunction bad-app: netFrameworkVersion: "v4.0" is older than .NET 6/,
     ],
     [
       "a bad name",
       { name: "orders_api!" },
-      /`name` "orders_api!" is not a valid Function App name: use 2 to 60/,
+      /^ProtectedAzureFunction bad-app: name: "orders_api!" is not a valid Function App name: use 2 to 60/,
     ],
     [
       "no storage",
       { storageConnectionString: undefined },
-      /no storage for the Functions host: set `storageAccountName`/,
+      /^ProtectedAzureFunction bad-app: storageAccountName: no storage for the Functions host: set `storageAccountName`/,
     ],
     [
       "a package without an account",
       { packagePath: "/tmp/x" },
-      /`packagePath` needs `storageAccountName`/,
+      /^ProtectedAzureFunction bad-app: storageAccountName: is required with `packagePath`/,
     ],
   ];
   test.each(cases)("%s", (_label, extra, message) => {
@@ -237,7 +241,9 @@ describe("preflight errors name the setting and the fix, before any request", ()
           appSettings: [{ name: "TW_POLICY", value: pulumi.output("from-elsewhere") }],
         }).defaultHostName,
     );
-    expect(errors.join("\n")).toContain("appSettings already contains TW_POLICY");
+    expect(errors.join("\n")).toContain(
+      "ProtectedAzureFunction bad-app: appSettings: already contains TW_POLICY",
+    );
     expect(mocks.children(WEBAPP)).toEqual([]);
     expect(sim.requestsTo("policies/runtime/serverless/encode")).toEqual([]);
   });
@@ -250,12 +256,14 @@ describe("preflight errors name the setting and the fix, before any request", ()
           reserved: true,
           use32BitWorkerProcess: true,
         }),
-    ).toThrow(/reserved: true[^]*use32BitWorkerProcess: true/);
+    ).toThrow(
+      /^ProtectedAzureFunction bad-app: reserved: true[^]*\nProtectedAzureFunction bad-app: use32BitWorkerProcess: true/,
+    );
   });
 
   test("a component name that cannot be an app name asks for `name`", () => {
     expect(() => new ProtectedAzureFunction("x", baseArgs())).toThrow(
-      /the component name "x" gives the Function App name "x" is not a valid Function App name/,
+      /^ProtectedAzureFunction x: name: the component name "x" gives the Function App name "x" is not a valid Function App name/,
     );
   });
 });
@@ -291,7 +299,8 @@ describe("with projectDir", () => {
           .defaultHostName,
     );
     const message = errors.join("\n");
-    expect(message).toContain(`run \`npx prisma-defender prepare-azure-function ${dir}\``);
+    expect(message).toContain(`ProtectedAzureFunction orders-api: projectDir: the project ${dir}`);
+    expect(message).toContain(`Run \`npx prisma-defender prepare-azure-function ${dir}\``);
     expect(message).toContain("twistlock/ holds no twistlock.<version>.nupkg");
     expect(message).toContain(
       "Orders.cs:17 function CreateOrder does not call Twistlock.Serverless.Init",

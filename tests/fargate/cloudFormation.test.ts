@@ -16,7 +16,6 @@ import {
 import { FargateTaskError } from "../../provider/fargate/taskDefinition";
 import { startSidecarDroppingConsole, useSimulator } from "./support";
 
-const S = 'ProtectedCloudFormationTemplate "t"';
 const mocks = installMocks();
 const env = useSimulator();
 beforeEach(() => mocks.reset());
@@ -50,7 +49,7 @@ function problemsOf(fn: () => unknown): string[] {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(FargateTaskError);
-    return (e as FargateTaskError).problems;
+    return (e as FargateTaskError).details;
   }
   throw new Error("expected a FargateTaskError");
 }
@@ -79,14 +78,14 @@ describe("CloudFormation preflight (pure)", () => {
       "          EntryPoint: [/app]",
       "Outputs: { Family: { Value: { 'Fn::Join': ['', [a, b]] } } }",
     ].join("\n");
-    const doc = parseTemplate(yaml, "yaml", S);
+    const doc = parseTemplate(yaml, "yaml");
     expect(findIntrinsicFunctions(doc)).toEqual([
       "Fn::Sub at Resources.WebTask.Properties.Family",
       "Fn::GetAtt at Resources.WebTask.Properties.ExecutionRoleArn",
       "Ref at Resources.WebTask.Properties.ContainerDefinitions[0].Image",
       "Fn::Join at Outputs.Family.Value",
     ]);
-    const [problem] = problemsOf(() => preflightTemplate(doc, {}, S));
+    const [problem] = problemsOf(() => preflightTemplate(doc, {}));
     expect(problem).toMatch(/^the Console does not support CloudFormation intrinsic functions/);
     expect(problem).toContain("Ref at Resources.WebTask.Properties.ContainerDefinitions[0].Image");
   });
@@ -94,27 +93,25 @@ describe("CloudFormation preflight (pure)", () => {
   it("applies the entrypoint rule and the other container checks, per task definition", () => {
     const noEntry = structuredClone(TEMPLATE);
     delete (noEntry.Resources.WebTask.Properties.ContainerDefinitions[0] as any).EntryPoint;
-    expect(problemsOf(() => preflightTemplate(noEntry, {}, S))).toEqual([
+    expect(problemsOf(() => preflightTemplate(noEntry, {}))).toEqual([
       expect.stringMatching(/^Resources\.WebTask: container "web" has no `entryPoint`/),
     ]);
-    expect(() => preflightTemplate(noEntry, { extractEntrypoint: true }, S)).not.toThrow();
-    expect(problemsOf(() => preflightTemplate({ Resources: {} }, {}, S))).toEqual([
+    expect(() => preflightTemplate(noEntry, { extractEntrypoint: true })).not.toThrow();
+    expect(problemsOf(() => preflightTemplate({ Resources: {} }, {}))).toEqual([
       "it has no AWS::ECS::TaskDefinition: pass a template with one, the resource itself, or its Properties",
     ]);
-    expect(problemsOf(() => parseTemplate("{ nope", "json", S))[0]).toMatch(
-      /^it is not valid JSON/,
-    );
+    expect(problemsOf(() => parseTemplate("{ nope", "json"))[0]).toMatch(/^it is not valid JSON/);
     const secretValue = '{"Resources": {"T": {"Properties": {"Value": hunter22}}}}';
-    const [problem] = problemsOf(() => parseTemplate(secretValue, "json", S));
+    const [problem] = problemsOf(() => parseTemplate(secretValue, "json"));
     expect(problem).toMatch(/^it is not valid JSON/);
     expect(problem).not.toContain("hunter22");
   });
 
   it("refuses an answer with different task definitions than were sent", () => {
     const sent = templateTasks(TEMPLATE);
-    expect(
-      problemsOf(() => checkProtectedTemplate('{"Resources": {}}', "json", sent, {}, S)),
-    ).toEqual(["it has the task definitions [] where [Resources.WebTask] were sent"]);
+    expect(problemsOf(() => checkProtectedTemplate('{"Resources": {}}', "json", sent, {}))).toEqual(
+      ["it has the task definitions [] where [Resources.WebTask] were sent"],
+    );
   });
 });
 
@@ -192,7 +189,7 @@ describe("ProtectedCloudFormationTemplate", () => {
       /intrinsic functions.*Ref at Resources\.WebTask\.Properties\.Family/s,
     );
     expect(() => make(JSON.stringify(TEMPLATE), { format: "xml" })).toThrow(
-      /`format` must be "json" or "yaml"/,
+      /^ProtectedCloudFormationTemplate tpl: format: must be "json" or "yaml"/,
     );
     expect(env.sim().requests).toEqual([]);
   });
@@ -216,7 +213,7 @@ describe("ProtectedCloudFormationTemplate", () => {
       expect(errors.length).toBeGreaterThan(0);
       for (const e of errors) {
         expect(e).toMatch(
-          /Resources\.WebTask: the Console's answer does not look like a protected task definition/,
+          /ProtectedCloudFormationTemplate tpl: console: the Console's answer for Resources\.WebTask does not look like a protected task definition/,
         );
         expect(e).not.toContain(rogue.sim.secrets.installBundle);
       }

@@ -102,7 +102,7 @@ describe("a Console fault registers no task definition", () => {
       });
       expectCleanFailure(
         errors,
-        /ProtectedFargateTask "app": the Console's answer does not look like a protected task definition, so nothing was registered:\n {2}- it has no "TwistlockDefender" sidecar container/,
+        /ProtectedFargateTask app: console: the Console's answer does not look like a protected task definition, so nothing was registered: it has no "TwistlockDefender" sidecar container/,
         [rogue.sim.secrets.installBundle, rogue.sim.credentials.password],
       );
       // The Console did answer: the refusal is ours.

@@ -6,7 +6,11 @@
 // expected side; review the diff by eye before committing it.
 import * as fs from "fs";
 import * as path from "path";
-import { documentTaskArgs, parseContainerDefinitions } from "../../provider/fargate/taskDefinition";
+import {
+  documentTaskArgs,
+  FargateTaskError,
+  parseContainerDefinitions,
+} from "../../provider/fargate/taskDefinition";
 import { buildConsoleRequest } from "../../provider/fargate/taskDefinitionRequest";
 import {
   checkProtectedTaskDefinition,
@@ -32,10 +36,9 @@ const GOLDEN = {
 
 /** The component's pipeline, with the simulator's transform standing in for the Console. */
 function runPipeline(input: string, options: any): Record<string, unknown> {
-  const subject = 'ProtectedFargateTask "golden"';
   const defender = options.defender ?? {};
-  const doc = parseContainerDefinitions(input, subject);
-  const request = buildConsoleRequest(doc, options.args ?? {}, defender, subject);
+  const doc = parseContainerDefinitions(input);
+  const request = buildConsoleRequest(doc, options.args ?? {}, defender);
   const answer = protectTaskDefinition(
     structuredClone(request),
     {
@@ -51,7 +54,7 @@ function runPipeline(input: string, options: any): Record<string, unknown> {
     },
     false,
   );
-  const checked = checkProtectedTaskDefinition(answer, request, defender, subject);
+  const checked = checkProtectedTaskDefinition(answer, request, defender);
   const containers = withInstallBundleSecret(
     checked.containers,
     checked.installBundleContainers,
@@ -63,7 +66,7 @@ function runPipeline(input: string, options: any): Record<string, unknown> {
     // Task-level fields never sent to the Console (roles, volumes, tags...) go from the document to the child.
     registered: {
       ...taskLevel,
-      ...documentTaskArgs(doc.task, subject),
+      ...documentTaskArgs(doc.task),
       containerDefinitions: JSON.parse(serializeContainers(containers)),
     },
     outputs: {
@@ -88,7 +91,9 @@ describe("Fargate task definition golden cases", () => {
     try {
       result = runPipeline(input, options);
     } catch (e) {
-      error = (e as Error).message;
+      // The transform's findings as the golden files record them: what could not be done, then each problem.
+      if (!(e instanceof FargateTaskError)) throw e;
+      error = `ProtectedFargateTask "golden": ${e.intro}:\n${e.details.map((d) => `  - ${d}`).join("\n")}`;
     }
     if (update) {
       if (error !== undefined) fs.writeFileSync(errorFile, error + "\n");

@@ -294,7 +294,7 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
   it("throws in the constructor for a plain definition, naming the containers and both fixes", () => {
     const noEntry = JSON.stringify([{ name: "app", image: "httpd:2.4" }]);
     expect(() => task("bad", { containerDefinitions: noEntry })).toThrow(
-      /ProtectedFargateTask "bad": the task definition cannot be protected as given:\n {2}- container "app" has no `entryPoint`.*add `entryPoint`.*set `extractEntrypoint: true`/s,
+      /^ProtectedFargateTask bad: containerDefinitions: the task definition cannot be protected as given: container "app" has no `entryPoint`.*add `entryPoint`.*set `extractEntrypoint: true`/s,
     );
     expect(env.sim().requests).toEqual([]);
     expect(mocks.children()).toEqual([]);
@@ -311,7 +311,7 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
           containerDefinitions: CONTAINERS,
         }),
     ).toThrow(
-      /"nowhere".*no Console URL: set the `url` arg, stack config `prisma-defender:consoleUrl`/s,
+      /^ProtectedFargateTask nowhere: console: no Console URL: set the `url` arg, stack config `prisma-defender:consoleUrl`/s,
     );
     expect(env.sim().requests).toEqual([]);
   });
@@ -320,7 +320,7 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
     [
       "invalid JSON",
       { containerDefinitions: "[{" },
-      /`containerDefinitions` cannot be read:\n {2}- it is not valid JSON/,
+      /^ProtectedFargateTask bad: containerDefinitions: cannot be read: it is not valid JSON/,
     ],
     ["no family", { family: undefined }, /no `family`: set the `family` arg/],
     ["EC2 only", { requiresCompatibilities: ["EC2"] }, /`requiresCompatibilities` is \["EC2"\]/],
@@ -347,7 +347,7 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
     [
       "unknown delivery",
       { installBundleDelivery: "s3" },
-      /`installBundleDelivery` must be "secretsManager" or "environment"/,
+      /^ProtectedFargateTask bad: installBundleDelivery: must be "secretsManager" or "environment"/,
     ],
     [
       "KMS key without the secret",
@@ -355,7 +355,7 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
         installBundleDelivery: InstallBundleDelivery.Environment,
         installBundleKmsKeyArn: "arn:aws:kms:x",
       },
-      /`installBundleKmsKeyArn` encrypts the INSTALL_BUNDLE secret/,
+      /^ProtectedFargateTask bad: installBundleKmsKeyArn: encrypts the INSTALL_BUNDLE secret/,
     ],
   ])("%s", (_label, extra, message) => {
     expect(() => task("bad", extra)).toThrow(message);
@@ -373,7 +373,9 @@ describe("ProtectedFargateTask preflight: bad input fails before any request", (
     });
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors)
-      expect(e).toMatch(/ProtectedFargateTask "late".*container "app" has no `entryPoint`/s);
+      expect(e).toMatch(
+        /ProtectedFargateTask late: containerDefinitions: .*container "app" has no `entryPoint`/s,
+      );
     expect(env.sim().requestsTo("defenders/fargate.json")).toEqual([]);
     expect(mocks.children(TD)).toEqual([]);
   });

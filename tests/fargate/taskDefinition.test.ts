@@ -21,7 +21,6 @@ import {
 import { installBundleReadPolicy, roleNameFromArn } from "../../provider/fargate/taskDefinitionIam";
 import { protectTaskDefinition } from "../../provider/simulator/fargate";
 
-const S = 'ProtectedFargateTask "t"';
 const TASK = { family: "web", cpu: "256", memory: "512" };
 const web = {
   name: "web",
@@ -60,24 +59,23 @@ function protect(request: Record<string, unknown>, extra: Record<string, unknown
 
 describe("parseContainerDefinitions", () => {
   it("names the field and the fix for invalid JSON", () => {
-    const e = errorOf(() => parseContainerDefinitions("[{name: web}]", S));
-    expect(e.message).toMatch(/^ProtectedFargateTask "t": `containerDefinitions` cannot be read/);
+    const e = errorOf(() => parseContainerDefinitions("[{name: web}]"));
+    expect(e.message).toMatch(/^containerDefinitions: cannot be read/);
     expect(e.message).toContain("not valid JSON");
     expect(e.message).toContain("JSON.stringify");
   });
 
   it("does not quote the text around a syntax error (it may be a secret value)", () => {
     const text = '[{"name":"web","environment":[{"name":"DB_PASSWORD","value":hunter22}]}]';
-    const e = errorOf(() => parseContainerDefinitions(text, S));
+    const e = errorOf(() => parseContainerDefinitions(text));
     expect(e.message).toContain("not valid JSON");
     expect(e.message).not.toContain("hunter22");
   });
 
   it("reads a bare array, a whole definition and describe output alike", () => {
-    const array = parseContainerDefinitions(JSON.stringify([web]), S);
+    const array = parseContainerDefinitions(JSON.stringify([web]));
     const whole = parseContainerDefinitions(
       JSON.stringify({ ...TASK, containerDefinitions: [web] }),
-      S,
     );
     const described = parseContainerDefinitions(
       JSON.stringify({
@@ -95,7 +93,6 @@ describe("parseContainerDefinitions", () => {
         },
         tags: [{ key: "team", value: "payments" }],
       }),
-      S,
     );
     expect(array).toEqual({ task: {}, containers: [web] });
     expect(whole).toEqual({ task: TASK, containers: [web] });
@@ -110,7 +107,6 @@ describe("parseContainerDefinitions", () => {
       JSON.stringify([
         { ...web, entryPoint: [], command: [""], logConfiguration: {}, links: null, user: "" },
       ]),
-      S,
     );
     expect(doc.containers[0]).toEqual({ name: "web", image: "nginx:1.27" });
   });
@@ -124,7 +120,7 @@ describe("parseContainerDefinitions", () => {
         Options: { Name: "cloudwatch", "awslogs-group": "g" },
       },
     };
-    const doc = parseContainerDefinitions(JSON.stringify([container]), S);
+    const doc = parseContainerDefinitions(JSON.stringify([container]));
     expect(doc.containers[0].environment).toEqual([{ name: "EMPTY", value: "" }]);
     expect(doc.containers[0].logConfiguration).toEqual({
       logDriver: "awsfirelens",
@@ -141,10 +137,9 @@ describe("parseContainerDefinitions", () => {
           { name: "b", entryPoint: "sh -c" },
           { name: "c", Name: "d", image: "x" },
         ]),
-        S,
       ),
     );
-    expect(e.problems).toEqual([
+    expect(e.details).toEqual([
       "containerDefinitions[3] has both `name` and another spelling of it (`Name`): keep one",
       "containerDefinitions[0] is not an object",
       "containerDefinitions[1] has no `name`: every container needs one",
@@ -154,10 +149,10 @@ describe("parseContainerDefinitions", () => {
   });
 
   it("refuses an object without containerDefinitions and an empty list", () => {
-    expect(errorOf(() => parseContainerDefinitions('{"family":"x"}', S)).problems[0]).toContain(
+    expect(errorOf(() => parseContainerDefinitions('{"family":"x"}')).details[0]).toContain(
       "must be a JSON array of container definitions",
     );
-    expect(errorOf(() => parseContainerDefinitions("[]", S)).problems).toEqual([
+    expect(errorOf(() => parseContainerDefinitions("[]")).details).toEqual([
       "`containerDefinitions` has no containers",
     ]);
   });
@@ -165,10 +160,10 @@ describe("parseContainerDefinitions", () => {
 
 describe("buildConsoleRequest (preflight)", () => {
   const doc = (containers: object[], task: object = {}) =>
-    parseContainerDefinitions(JSON.stringify({ ...task, containerDefinitions: containers }), S);
+    parseContainerDefinitions(JSON.stringify({ ...task, containerDefinitions: containers }));
 
   it("sends the containers and the task fields the transform may use, with Fargate defaults", () => {
-    expect(buildConsoleRequest(doc([web]), TASK, {}, S)).toEqual({
+    expect(buildConsoleRequest(doc([web]), TASK, {})).toEqual({
       family: "web",
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
@@ -191,7 +186,7 @@ describe("buildConsoleRequest (preflight)", () => {
       },
       ephemeralStorage: { sizeInGiB: 30 },
     });
-    const request = buildConsoleRequest(d, {}, {}, S);
+    const request = buildConsoleRequest(d, {}, {});
     expect(Object.keys(request).sort()).toEqual(
       [
         "containerDefinitions",
@@ -202,7 +197,7 @@ describe("buildConsoleRequest (preflight)", () => {
         "requiresCompatibilities",
       ].sort(),
     );
-    expect(documentTaskArgs(d.task, S)).toEqual({
+    expect(documentTaskArgs(d.task)).toEqual({
       executionRoleArn: "arn:aws:iam::1:role/exec",
       volumes: [{ name: "data", hostPath: "/data" }],
       tags: { team: "payments" },
@@ -220,15 +215,15 @@ describe("buildConsoleRequest (preflight)", () => {
       ...TASK,
       inferenceAccelerators: [{ deviceName: "a", deviceType: "eia2.medium" }],
     });
-    expect(errorOf(() => documentTaskArgs(d.task, S)).problems).toEqual([
+    expect(errorOf(() => documentTaskArgs(d.task)).details).toEqual([
       "`inferenceAccelerators` is not a field aws.ecs.TaskDefinition can register: remove it",
     ]);
   });
 
   it("refuses a value given both as arg and in the document when they differ, accepts equal ones", () => {
     const d = doc([web], TASK);
-    expect(buildConsoleRequest(d, { cpu: "256" }, {}, S).cpu).toBe("256");
-    expect(errorOf(() => buildConsoleRequest(d, { cpu: "1024" }, {}, S)).problems).toEqual([
+    expect(buildConsoleRequest(d, { cpu: "256" }, {}).cpu).toBe("256");
+    expect(errorOf(() => buildConsoleRequest(d, { cpu: "1024" }, {})).details).toEqual([
       '`cpu` is given twice, as the arg ("1024") and in the task definition in `containerDefinitions` ("256"): remove one',
     ]);
   });
@@ -239,18 +234,16 @@ describe("buildConsoleRequest (preflight)", () => {
         doc([web]),
         { requiresCompatibilities: ["EC2"], networkMode: "bridge" },
         {},
-        S,
       ),
     );
-    expect(e.problems).toHaveLength(5);
-    expect(e.problems[0]).toContain("no `family`");
-    expect(e.problems[1]).toContain('`requiresCompatibilities` is ["EC2"]');
-    expect(e.problems[2]).toContain('`networkMode` is "bridge": Fargate tasks use "awsvpc"');
-    expect(e.problems[3]).toContain("no task-level `cpu`");
-    expect(e.problems[4]).toContain("no task-level `memory`");
+    expect(e.details).toHaveLength(5);
+    expect(e.details[0]).toContain("no `family`");
+    expect(e.details[1]).toContain('`requiresCompatibilities` is ["EC2"]');
+    expect(e.details[2]).toContain('`networkMode` is "bridge": Fargate tasks use "awsvpc"');
+    expect(e.details[3]).toContain("no task-level `cpu`");
+    expect(e.details[4]).toContain("no task-level `memory`");
     expect(
-      errorOf(() => buildConsoleRequest(doc([web]), { ...TASK, family: "my app" }, {}, S))
-        .problems[0],
+      errorOf(() => buildConsoleRequest(doc([web]), { ...TASK, family: "my app" }, {})).details[0],
     ).toContain("`family` must be 1-255 letters, digits, hyphens and underscores");
   });
 
@@ -260,13 +253,13 @@ describe("buildConsoleRequest (preflight)", () => {
       web,
       { name: "log", image: "fluent-bit", command: ["x"] },
     ];
-    const e = errorOf(() => buildConsoleRequest(doc(noEntry), TASK, {}, S));
-    expect(e.problems).toHaveLength(1);
-    expect(e.problems[0]).toMatch(/^containers "app" and "log" have no `entryPoint`/);
-    expect(e.problems[0]).toContain('["sh", "-c"]');
-    expect(e.problems[0]).toContain("`extractEntrypoint: true`");
+    const e = errorOf(() => buildConsoleRequest(doc(noEntry), TASK, {}));
+    expect(e.details).toHaveLength(1);
+    expect(e.details[0]).toMatch(/^containers "app" and "log" have no `entryPoint`/);
+    expect(e.details[0]).toContain('["sh", "-c"]');
+    expect(e.details[0]).toContain("`extractEntrypoint: true`");
     expect(() =>
-      buildConsoleRequest(doc(noEntry), TASK, { extractEntrypoint: true }, S),
+      buildConsoleRequest(doc(noEntry), TASK, { extractEntrypoint: true }),
     ).not.toThrow();
   });
 
@@ -283,15 +276,15 @@ describe("buildConsoleRequest (preflight)", () => {
       [{ ...web, environment: [{ name: "INSTALL_BUNDLE", value: "x" }] }],
     ];
     for (const containers of signs) {
-      const e = errorOf(() => buildConsoleRequest(doc(containers), TASK, {}, S));
-      expect(e.problems[0]).toMatch(
+      const e = errorOf(() => buildConsoleRequest(doc(containers), TASK, {}));
+      expect(e.details[0]).toMatch(
         /^`containerDefinitions` is already protected \(.+\): pass the original/,
       );
     }
   });
 
   it("refuses duplicate container names", () => {
-    expect(errorOf(() => buildConsoleRequest(doc([web, web]), TASK, {}, S)).problems).toEqual([
+    expect(errorOf(() => buildConsoleRequest(doc([web, web]), TASK, {})).details).toEqual([
       'container name "web" is used by 2 containers: names must be unique',
     ]);
   });
@@ -313,18 +306,16 @@ describe("checkProtectedTaskDefinition (fail closed)", () => {
   const request = buildConsoleRequest(
     parseContainerDefinitions(
       JSON.stringify([web, { name: "log", image: "fluent-bit", entryPoint: ["/fb"] }]),
-      S,
     ),
     TASK,
     {},
-    S,
   );
   const good = () => protect(request) as any;
   const problemsOf = (answer: unknown, options = {}) =>
-    errorOf(() => checkProtectedTaskDefinition(answer, request, options, S)).problems;
+    errorOf(() => checkProtectedTaskDefinition(answer, request, options)).details;
 
   it("accepts the Console's answer and reports what a reviewer needs", () => {
-    const checked = checkProtectedTaskDefinition(good(), request, {}, S);
+    const checked = checkProtectedTaskDefinition(good(), request, {});
     expect(checked.protectedContainers).toEqual(["web", "log"]);
     expect(checked.wrappedEntrypoints).toEqual({
       web: [
@@ -349,7 +340,7 @@ describe("checkProtectedTaskDefinition (fail closed)", () => {
       "/twistlock/fargate_defender.sh",
     ]) {
       const answer = protect(request, { entrypointBinary: binary });
-      expect(checkProtectedTaskDefinition(answer, request, {}, S).protectedContainers).toEqual([
+      expect(checkProtectedTaskDefinition(answer, request, {}).protectedContainers).toEqual([
         "web",
         "log",
       ]);
@@ -422,8 +413,8 @@ describe("checkProtectedTaskDefinition (fail closed)", () => {
       value: "OTHER-BUNDLE-456",
     });
     answer.containerDefinitions[1].entryPoint = ["x"];
-    const e = errorOf(() => checkProtectedTaskDefinition(answer, request, {}, S));
-    expect(e.problems).toHaveLength(2);
+    const e = errorOf(() => checkProtectedTaskDefinition(answer, request, {}));
+    expect(e.details).toHaveLength(2);
     expect(e.message).not.toContain("BUNDLE-VALUE-123");
     expect(e.message).not.toContain("OTHER-BUNDLE-456");
   });
@@ -490,14 +481,14 @@ describe("defenderVersionOf", () => {
 
 describe("execution role policy", () => {
   it("reads the role name from role ARNs, with or without a path, in any partition", () => {
-    expect(roleNameFromArn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole", S)).toBe(
+    expect(roleNameFromArn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")).toBe(
       "ecsTaskExecutionRole",
     );
-    expect(roleNameFromArn("arn:aws-us-gov:iam::123456789012:role/a/b/exec-role", S)).toBe(
+    expect(roleNameFromArn("arn:aws-us-gov:iam::123456789012:role/a/b/exec-role")).toBe(
       "exec-role",
     );
-    expect(() => roleNameFromArn("arn:aws:iam::123456789012:user/bob", S)).toThrow(
-      /`executionRoleArn` must be an IAM role ARN/,
+    expect(() => roleNameFromArn("arn:aws:iam::123456789012:user/bob")).toThrow(
+      /^executionRoleArn: must be an IAM role ARN/,
     );
   });
 

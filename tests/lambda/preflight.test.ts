@@ -155,7 +155,7 @@ describe("preflightLambda", () => {
       name: "bad name",
     });
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+    expect(problems.map((p) => p.field).sort()).toEqual([
       "architectures",
       "handler",
       "name",
