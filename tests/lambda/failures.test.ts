@@ -40,7 +40,7 @@ describe("bad input fails at construction, before any request", () => {
     [
       "layer and layer ARN",
       { defenderLayerArn: "arn:x", defenderLayer: {} },
-      "Only one of `defenderLayer` or `defenderLayerArn` can be provided.",
+      "ProtectedLambda bad: defenderLayer: only one of `defenderLayer` or `defenderLayerArn` can be given. Remove one.",
     ],
     [
       "arm64",
@@ -105,7 +105,7 @@ describe("bad input fails at construction, before any request", () => {
           architectures: ["arm64"],
           code: nodeCode(),
         }),
-    ).toThrow(/ProtectedLambda bad: \n {2}- architectures: .*\n {2}- handler: "app"/);
+    ).toThrow(/^ProtectedLambda bad: architectures: .*\nProtectedLambda bad: handler: "app"/);
   });
 
   it("checks Output values once resolved, still before any request", async () => {
@@ -150,7 +150,7 @@ describe("bad input fails at construction, before any request", () => {
   it("DefenderLayer refuses Java, arm64 and a module type outside Node.js", () => {
     ctx.mocks();
     expect(() => new DefenderLayer("j", { runtime: "java" })).toThrow(
-      'DefenderLayer: runtime: no Defender layer for "java"',
+      'DefenderLayer j: runtime: no Defender layer for "java"',
     );
     expect(
       () => new DefenderLayer("a", { runtime: "nodejs", compatibleArchitectures: ["arm64"] }),

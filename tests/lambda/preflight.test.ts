@@ -1,15 +1,23 @@
 import { defenderEnvironment, plainPreflightInput } from "../../provider/lambda/lambdaInputs";
 import * as pulumi from "@pulumi/pulumi";
+import { describeProblem, InputProblem } from "../../provider/core/problems";
+import * as rules from "../../provider/lambda/lambdaPreflight";
 import {
-  checkCodeSize,
-  checkFinalEnvironment,
   deriveFunctionName,
   derivePhysicalName,
   environmentSize,
   LambdaPreflightInput,
-  preflightLambda,
   TW_POLICY_SIZE_ESTIMATE,
 } from "../../provider/lambda/lambdaPreflight";
+
+// The rules' problems as a message reads them: `field: problem. fix`.
+const text = (p: InputProblem | undefined) => p && describeProblem(p);
+const preflightLambda = (input: LambdaPreflightInput) =>
+  rules.preflightLambda(input).map(describeProblem);
+const checkFinalEnvironment = (vars: Record<string, string>) =>
+  text(rules.checkFinalEnvironment(vars));
+const checkCodeSize = (zipped: number, unzipped: number) =>
+  text(rules.checkCodeSize(zipped, unzipped));
 
 const base: LambdaPreflightInput = {
   mode: "layer",
@@ -155,7 +163,7 @@ describe("preflightLambda", () => {
       name: "bad name",
     });
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.field).sort()).toEqual([
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
       "architectures",
       "handler",
       "name",
@@ -181,7 +189,7 @@ describe("after the Console answered", () => {
     expect(ok.problem).toBeUndefined();
     expect(Object.keys(ok.variables)).toEqual(["A", "ORIGINAL_HANDLER", "TW_POLICY"]);
     const over = defenderEnvironment(input, "p".repeat(1600));
-    expect(over.problem).toMatch(
+    expect(text(over.problem)).toMatch(
       /^environment.variables: with the Console's TW_POLICY \(1600 bytes\) the environment is 4139 bytes/,
     );
     expect(checkFinalEnvironment({ A: "b" })).toBeUndefined();

@@ -56,6 +56,10 @@ it.each(BAD_INPUTS.map((c) => [c.component, c.what, c] as const))("%s: %s", asyn
   const message = errors.join("\n");
   rows.push([c.component, c.what, c.field, message.replace(/\s+/g, " ").slice(0, 160)]);
   expect(errors.length).toBeGreaterThan(0);
+  // One format for every component: `<Component> <name>: <field>: <problem>. <fix>`, a line per problem.
+  for (const line of message.split("\n")) {
+    expect(line).toMatch(new RegExp(`^${c.component} bad-${n}: [^\\s:]+: \\S`));
+  }
   expect(message).toContain(c.field);
   expect(message).toMatch(c.fix);
   expect(env.sim.requests).toEqual([]);

@@ -325,7 +325,7 @@ export const BAD_INPUTS: BadInput[] = [
       defenderLayer: {},
     },
     field: "defenderLayerArn",
-    fix: /Only one of/,
+    fix: /only one of `defenderLayer` or `defenderLayerArn`.*Remove one/,
   },
   {
     component: "ProtectedLambda",
@@ -422,7 +422,7 @@ export const BAD_INPUTS: BadInput[] = [
       installBundleKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
     },
     field: "installBundleKmsKeyArn",
-    fix: /remove one/,
+    fix: /Remove one of the two/,
   },
   {
     component: "ProtectedFargateTask",
@@ -488,7 +488,7 @@ export const BAD_INPUTS: BadInput[] = [
     what: "connection string and account key",
     args: { storageAccountKey: "a2V5" },
     field: "storageAccountKey",
-    fix: /not both/,
+    fix: /Set one of the two/,
   },
   {
     component: "ProtectedAzureFunction",

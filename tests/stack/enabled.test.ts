@@ -223,6 +223,6 @@ describe("enabled", () => {
           role: ROLE,
           code: code(),
         }),
-    ).toThrow(/`enabled` must be a plain true or false/);
+    ).toThrow(/^ProtectedLambda x: enabled: must be a plain true or false/);
   });
 });
