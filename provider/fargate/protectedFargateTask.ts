@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
 import { logProgress } from "../core/errors";
 import { resolveConsoleSettings } from "../core/settings";
-import { ContainerDefinition, documentTaskArgs, parseContainerDefinitions } from "./taskDefinition";
+import {
+  ContainerDefinition,
+  documentTaskArgs,
+  parseContainerDefinitions,
+  PASSED_TASK_FIELDS,
+} from "./taskDefinition";
 import {
   checkProtectedTaskDefinition,
   serializeContainers,
@@ -84,40 +89,43 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
     const sent = pulumi
       .all([doc, pulumi.output(sentArgsOf(args))])
       .apply(guard(([d, a]) => resolveSentFields(d, a as SentTaskArgs)));
+    // The task-level fields: those sent to the Console as resolved from the args or the pasted definition, the
+    // passed ones likewise (both given: they must agree), the rest of the args as given.
+    const passed = doc.apply(guard((d) => documentTaskArgs(d.task)));
+    const field = (key: PassedField) =>
+      pulumi
+        .all([args[key] as pulumi.Input<unknown>, passed])
+        .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
+    const taskArgs = (
+      containerDefinitions: pulumi.Input<string>,
+      executionRoleArn: pulumi.Input<string | undefined>,
+    ): aws.ecs.TaskDefinitionArgs => ({
+      family: sent.apply((s) => s.family as string),
+      cpu: sent.apply((s) => s.cpu),
+      memory: sent.apply((s) => s.memory),
+      networkMode: sent.apply((s) => s.networkMode),
+      requiresCompatibilities: sent.apply((s) => s.requiresCompatibilities),
+      runtimePlatform: sent.apply((s) => s.runtimePlatform),
+      containerDefinitions,
+      executionRoleArn,
+      ...Object.fromEntries(
+        PASSED_TASK_FIELDS.filter((k) => k !== "executionRoleArn").map((k) => [k, field(k)]),
+      ),
+      skipDestroy: args.skipDestroy,
+      trackLatest: args.trackLatest,
+      region: args.region,
+    });
     if (!enabled) {
       // The same task definition child, unprotected: the user's containers as given (normalised as when
       // protected), the task-level fields resolved the same way, no sidecar, no secret, no Console call.
-      const passedOff = doc.apply(guard((d) => documentTaskArgs(d.task)));
-      const fieldOff = (key: PassedField) =>
-        pulumi
-          .all([args[key] as pulumi.Input<unknown>, passedOff])
-          .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
       this.taskDefinition = new aws.ecs.TaskDefinition(
         name,
-        {
-          family: sent.apply((s) => s.family as string),
-          cpu: sent.apply((s) => s.cpu),
-          memory: sent.apply((s) => s.memory),
-          networkMode: sent.apply((s) => s.networkMode),
-          requiresCompatibilities: sent.apply((s) => s.requiresCompatibilities),
-          runtimePlatform: sent.apply((s) => s.runtimePlatform),
-          containerDefinitions: pulumi
+        taskArgs(
+          pulumi
             .all([doc, args.containerDefinitions])
             .apply(([d]) => serializeContainers(d.containers)),
-          executionRoleArn: fieldOff("executionRoleArn"),
-          taskRoleArn: fieldOff("taskRoleArn"),
-          volumes: fieldOff("volumes"),
-          ephemeralStorage: fieldOff("ephemeralStorage"),
-          placementConstraints: fieldOff("placementConstraints"),
-          proxyConfiguration: fieldOff("proxyConfiguration"),
-          pidMode: fieldOff("pidMode"),
-          ipcMode: fieldOff("ipcMode"),
-          enableFaultInjection: fieldOff("enableFaultInjection"),
-          tags: fieldOff("tags"),
-          skipDestroy: args.skipDestroy,
-          trackLatest: args.trackLatest,
-          region: args.region,
-        },
+          field("executionRoleArn"),
+        ),
         { parent: this },
       );
       const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
@@ -172,12 +180,6 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
       ])
       .apply(([r]) => r);
 
-    const passed = doc.apply(guard((d) => documentTaskArgs(d.task)));
-    const field = (key: PassedField) =>
-      pulumi
-        .all([args[key] as pulumi.Input<unknown>, passed])
-        .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
-
     const access = installBundleAccess(name, this, {
       delivery,
       createRole: !args.executionRoleArn && !plainDoc?.task.executionRoleArn,
@@ -205,28 +207,7 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
 
     this.taskDefinition = new aws.ecs.TaskDefinition(
       name,
-      {
-        family: sent.apply((s) => s.family as string),
-        cpu: sent.apply((s) => s.cpu),
-        memory: sent.apply((s) => s.memory),
-        networkMode: sent.apply((s) => s.networkMode),
-        requiresCompatibilities: sent.apply((s) => s.requiresCompatibilities),
-        runtimePlatform: sent.apply((s) => s.runtimePlatform),
-        containerDefinitions,
-        executionRoleArn,
-        taskRoleArn: field("taskRoleArn"),
-        volumes: field("volumes"),
-        ephemeralStorage: field("ephemeralStorage"),
-        placementConstraints: field("placementConstraints"),
-        proxyConfiguration: field("proxyConfiguration"),
-        pidMode: field("pidMode"),
-        ipcMode: field("ipcMode"),
-        enableFaultInjection: field("enableFaultInjection"),
-        tags: field("tags"),
-        skipDestroy: args.skipDestroy,
-        trackLatest: args.trackLatest,
-        region: args.region,
-      },
+      taskArgs(containerDefinitions, executionRoleArn),
       { parent: this, dependsOn: dependencies },
     );
     this.arn = this.taskDefinition.arn;

@@ -11,7 +11,7 @@ import { defenderEnvironment, plainPreflightInput, ResolvedLambdaInput } from ".
 import { deriveFunctionName, LambdaProtectionMode, preflightLambda } from "./lambdaPreflight";
 import { providerRegion } from "./lambdaRegion";
 import { runtimeInfo } from "./runtimes";
-import { ProtectedLambdaArgs } from "./protectedLambdaArgs";
+import { functionArgsOf, ProtectedLambdaArgs } from "./protectedLambdaArgs";
 import { chooseDefenderLayer } from "./protectedLambdaLayer";
 import { protectionEnabled } from "../core/enabled";
 import { unprotectedFunctionArgs, userVariableNames } from "./protectedLambdaDisabled";
@@ -220,35 +220,17 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     this.function = new aws.lambda.Function(
       name,
       {
+        ...functionArgsOf(args),
         name: functionName,
-        role: args.role,
-        runtime: args.runtime,
         handler,
         code,
         sourceCodeHash,
-        s3Bucket: args.s3Bucket,
-        s3Key: args.s3Key,
-        s3ObjectVersion: args.s3ObjectVersion,
         layers: layerArn
           ? args.layers === undefined
             ? layerArn.apply((a) => [a])
             : pulumi.all([args.layers, layerArn]).apply(([l, a]) => [...(l ?? []), a])
           : args.layers,
         environment: { variables: pulumi.secret(variables) },
-        architectures: args.architectures,
-        description: args.description,
-        memorySize: args.memorySize,
-        timeout: args.timeout,
-        vpcConfig: args.vpcConfig,
-        tags: args.tags,
-        publish: args.publish,
-        reservedConcurrentExecutions: args.reservedConcurrentExecutions,
-        kmsKeyArn: args.kmsKeyArn,
-        tracingConfig: args.tracingConfig,
-        deadLetterConfig: args.deadLetterConfig,
-        ephemeralStorage: args.ephemeralStorage,
-        loggingConfig: args.loggingConfig,
-        fileSystemConfig: args.fileSystemConfig,
       },
       { parent: this },
     );

@@ -101,3 +101,23 @@ export interface ProtectedLambdaArgs {
   /** EFS file system configuration. */
   fileSystemConfig?: pulumi.Input<aws.types.input.lambda.FunctionFileSystemConfig>;
 }
+
+/**
+ * The args that go to `aws.lambda.Function` as given: all but the Defender's own (and `name`, which the component
+ * derives when unset). The component then overrides what protection changes (handler, code, layers, environment).
+ */
+export function functionArgsOf(args: ProtectedLambdaArgs): aws.lambda.FunctionArgs {
+  const {
+    console: _console,
+    enabled: _enabled,
+    mode: _mode,
+    defenderLayer: _defenderLayer,
+    defenderLayerArn: _defenderLayerArn,
+    region: _region,
+    codeAlreadyWrapped: _codeAlreadyWrapped,
+    nodeJSModuleType: _nodeJSModuleType,
+    name: _name,
+    ...functionArgs
+  } = args;
+  return functionArgs;
+}
