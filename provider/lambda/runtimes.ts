@@ -94,36 +94,39 @@ const NO_RUNTIME =
   "the Serverless Defender covers Node.js, Python, Ruby, Java and .NET only: the Console's runtime list " +
   "(shared.LambdaRuntimeType, 34.04) has no Go or OS-only (provided.*) runtime and its docs list none";
 
-type Row = [LambdaRuntime, DefenderRuntimeFamily | undefined, string | undefined, boolean];
+type Row = [DefenderRuntimeFamily | undefined, string | undefined, boolean];
 
-// [runtime, family, Console value for this exact version (undefined: send the family's generic value),
+// One row per LambdaRuntime, keyed by it: the compiler refuses a runtime without a row and a row for an unknown
+// runtime. (LambdaRuntime itself stays a literal `as const` object: Pulumi's schema analyzer reads enums only from
+// such literals.)
+// runtime: [family, Console value for this exact version (undefined: send the family's generic value),
 //  Node.js callback-style handlers still load (nodejs24.x refuses them: Runtime.CallbackHandlerDeprecated)]
-const ROWS: Row[] = [
-  ["nodejs18.x", "nodejs", "nodejs18.x", true],
-  ["nodejs20.x", "nodejs", "nodejs20.x", true],
-  ["nodejs22.x", "nodejs", "nodejs22.x", true],
-  ["nodejs24.x", "nodejs", undefined, false],
-  ["python3.9", "python", "python3.9", false],
-  ["python3.10", "python", "python3.10", false],
-  ["python3.11", "python", "python3.11", false],
-  ["python3.12", "python", "python3.12", false],
-  ["python3.13", "python", "python3.13", false],
-  ["python3.14", "python", undefined, false],
-  ["ruby3.2", "ruby", undefined, false],
-  ["ruby3.3", "ruby", undefined, false],
-  ["ruby3.4", "ruby", undefined, false],
-  ["java8.al2", "java", "java8", false],
-  ["java11", "java", "java11", false],
-  ["java17", "java", "java17", false],
-  ["java21", "java", "java21", false],
-  ["java25", "java", undefined, false],
-  ["dotnet6", "dotnet", "dotnet6", false],
-  ["dotnet8", "dotnet", undefined, false],
-  ["dotnet10", "dotnet", undefined, false],
-  ["provided.al2", undefined, undefined, false],
-  ["provided.al2023", undefined, undefined, false],
-  ["go1.x", undefined, undefined, false],
-];
+const ROWS: Record<LambdaRuntime, Row> = {
+  "nodejs18.x": ["nodejs", "nodejs18.x", true],
+  "nodejs20.x": ["nodejs", "nodejs20.x", true],
+  "nodejs22.x": ["nodejs", "nodejs22.x", true],
+  "nodejs24.x": ["nodejs", undefined, false],
+  "python3.9": ["python", "python3.9", false],
+  "python3.10": ["python", "python3.10", false],
+  "python3.11": ["python", "python3.11", false],
+  "python3.12": ["python", "python3.12", false],
+  "python3.13": ["python", "python3.13", false],
+  "python3.14": ["python", undefined, false],
+  "ruby3.2": ["ruby", undefined, false],
+  "ruby3.3": ["ruby", undefined, false],
+  "ruby3.4": ["ruby", undefined, false],
+  "java8.al2": ["java", "java8", false],
+  java11: ["java", "java11", false],
+  java17: ["java", "java17", false],
+  java21: ["java", "java21", false],
+  java25: ["java", undefined, false],
+  dotnet6: ["dotnet", "dotnet6", false],
+  dotnet8: ["dotnet", undefined, false],
+  dotnet10: ["dotnet", undefined, false],
+  "provided.al2": [undefined, undefined, false],
+  "provided.al2023": [undefined, undefined, false],
+  "go1.x": [undefined, undefined, false],
+};
 
 const FORMS: Record<DefenderRuntimeFamily, [RegExp, string]> = {
   nodejs: [NODE_HANDLER, "`index.handler` or `src/handlers/app.handler`"],
@@ -135,40 +138,42 @@ const FORMS: Record<DefenderRuntimeFamily, [RegExp, string]> = {
 
 /** The table, keyed by runtime string. */
 export const RUNTIMES: Readonly<Record<LambdaRuntime, RuntimeInfo>> = Object.fromEntries(
-  ROWS.map(([runtime, family, versioned, callbacks]): [LambdaRuntime, RuntimeInfo] => {
-    if (!family) {
+  (Object.entries(ROWS) as [LambdaRuntime, Row][]).map(
+    ([runtime, [family, versioned, callbacks]]): [LambdaRuntime, RuntimeInfo] => {
+      if (!family) {
+        return [
+          runtime,
+          {
+            runtime,
+            consoleNamesVersion: false,
+            needsCodeChange: false,
+            callbackHandlers: false,
+            handlerForm: /^\S+$/,
+            handlerExample: "",
+            unsupported: NO_RUNTIME,
+          },
+        ];
+      }
+      const compiled = family === "java" || family === "dotnet";
+      const [handlerForm, handlerExample] = FORMS[family];
       return [
         runtime,
         {
           runtime,
-          consoleNamesVersion: false,
-          needsCodeChange: false,
-          callbackHandlers: false,
-          handlerForm: /^\S+$/,
-          handlerExample: "",
-          unsupported: NO_RUNTIME,
+          family,
+          // The layer is one per family: the docs' scripts send `python`, `nodejs` or `ruby` (compute-api.md 5.1).
+          layerRuntime: compiled ? undefined : family,
+          bundleRuntime: versioned ?? family,
+          consoleNamesVersion: versioned !== undefined,
+          needsCodeChange: compiled,
+          callbackHandlers: callbacks,
+          handlerForm,
+          handlerExample,
+          layerUnsupported: compiled ? NO_LAYER_HANDLER : undefined,
         },
       ];
-    }
-    const compiled = family === "java" || family === "dotnet";
-    const [handlerForm, handlerExample] = FORMS[family];
-    return [
-      runtime,
-      {
-        runtime,
-        family,
-        // The layer is one per family: the docs' scripts send `python`, `nodejs` or `ruby` (compute-api.md 5.1).
-        layerRuntime: compiled ? undefined : family,
-        bundleRuntime: versioned ?? family,
-        consoleNamesVersion: versioned !== undefined,
-        needsCodeChange: compiled,
-        callbackHandlers: callbacks,
-        handlerForm,
-        handlerExample,
-        layerUnsupported: compiled ? NO_LAYER_HANDLER : undefined,
-      },
-    ];
-  }),
+    },
+  ),
 ) as Record<LambdaRuntime, RuntimeInfo>;
 
 /** The row for a runtime string, or an error naming `field` and the runtimes that are covered. */
