@@ -76,56 +76,21 @@ export interface ResolvedConsoleSettings {
   requireDefenderVersion?: string;
 }
 
-/** Query parameters of `POST /defenders/fargate.json` and `fargate.yaml` (compute-api.md section 3.1). */
-export interface FargateProtectParams {
-  /** `consoleaddr`: the SAN host name. */
-  consoleAddress: string;
-  /** `defenderType`; default `appEmbedded`, as every official example sends. */
-  defenderType?: string;
-  interpreter?: string;
-  filesystemMonitoring?: boolean;
-  extractEntrypoint?: boolean;
-  registryType?: string;
-  registryCredentialId?: string;
-  defenderImage?: string;
-  defenderImagePullSecret?: string;
-}
-
-/** Body of `POST /defenders/app-embedded` (`shared.AppEmbeddedEmbedRequest`). */
-export interface AppEmbeddedRequest {
-  appID: string;
-  consoleAddr: string;
-  dataFolder: string;
-  /** The Dockerfile's content (not a path: compute-api.md section 4.2). */
-  dockerfile: string;
-  filesystemMonitoring?: boolean;
-}
-
-/** Body of `POST /images/twistlock_defender_layer.zip` (`shared.ServerlessLayerBundleRequest`). */
-export interface LayerRequest {
-  provider: "aws";
-  /** A `shared.LambdaRuntimeType` value, such as `nodejs` or `python3.12`. */
-  runtime: string;
-  nodeJSModuleType?: "commonjs" | "ecmascript";
-  proxyCA?: string;
-}
-
-/** Body of `POST /defenders/serverless/bundle` (`shared.ServerlessBundleRequest`). */
-export interface BundleRequest {
-  provider: "aws" | "azure";
-  runtime: string;
-  proxyCA?: string;
-}
-
-/** Body of `POST /policies/runtime/serverless/encode` (`shared.EncodeServerlessRuleOpts`). */
-export interface EncodeRequest {
-  /** SAN host name, never a URL. */
-  consoleAddr: string;
-  /** The function's name (Lambda function name, or Azure Function App name). */
-  function: string;
-  provider: "aws" | "azure";
-  region?: string;
-}
+// The request types are inferred from the endpoints' schemas: one definition each.
+export type {
+  AppEmbeddedRequest,
+  BundleRequest,
+  EncodeRequest,
+  FargateProtectParams,
+  LayerRequest,
+} from "./console/endpoints";
+import type {
+  AppEmbeddedRequest,
+  BundleRequest,
+  EncodeRequest,
+  FargateProtectParams,
+  LayerRequest,
+} from "./console/endpoints";
 
 /** An archive the Console returned, streamed to the private cache (0600 file under a 0700 directory). */
 export interface DownloadedArchive {

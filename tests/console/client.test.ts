@@ -2,7 +2,8 @@
 // renewal and single flight.
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { chooseConsoleAddress, fargateQuery } from "../../provider/core/console/clientRules";
+import { chooseConsoleAddress } from "../../provider/core/console/clientRules";
+import { ENDPOINTS } from "../../provider/core/console/endpoints";
 import { consoleFor } from "../../provider/core/console/client";
 import { ConsoleError } from "../../provider/core/errors";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
@@ -299,19 +300,16 @@ describe("console address", () => {
 describe("requests", () => {
   it("maps every Fargate parameter to its query name", () => {
     expect(
-      fargateQuery(
-        {
-          consoleAddress: "c.example.com",
-          interpreter: "",
-          filesystemMonitoring: false,
-          extractEntrypoint: true,
-          registryType: "aws",
-          registryCredentialId: "123456789012",
-          defenderImage: "reg.example.com/defender:34_04_145",
-          defenderImagePullSecret: "pull",
-        },
-        true,
-      ),
+      ENDPOINTS.fargateTemplateJson.query!({
+        consoleAddress: "c.example.com",
+        interpreter: "",
+        filesystemMonitoring: false,
+        extractEntrypoint: true,
+        registryType: "aws",
+        registryCredentialId: "123456789012",
+        defenderImage: "reg.example.com/defender:34_04_145",
+        defenderImagePullSecret: "pull",
+      }),
     ).toEqual({
       consoleaddr: "c.example.com",
       defenderType: "appEmbedded",

@@ -7,7 +7,8 @@
 import { ConsoleError, registerSecret } from "../errors";
 import { TokenSource, Transport } from "./http";
 import { readJson } from "./responses";
-import { authenticateRequest, authenticateResponse, describeIssues } from "./schemas";
+import { ENDPOINTS } from "./endpoints";
+import { describeIssues } from "./schemas";
 import { hasTenantPath } from "../settingsRules";
 
 /** Renewal periods when the token carries no readable `exp`: SaaS wants a new one every 5 min (10 min inner token). */
@@ -66,8 +67,10 @@ export function createTokenSource(transport: Transport, apiVersionForAuth: strin
   let inflight: Promise<string> | undefined;
 
   async function signIn(): Promise<string> {
-    const endpoint = `POST /api/v${apiVersionForAuth}/authenticate`;
-    const body = authenticateRequest.safeParse({
+    const e = ENDPOINTS.authenticate;
+    const path = `/api/v${apiVersionForAuth}/${e.path}`;
+    const endpoint = `${e.method} ${path}`;
+    const body = e.body!.safeParse({
       username: settings.username,
       password: settings.password,
     });
@@ -81,13 +84,13 @@ export function createTokenSource(transport: Transport, apiVersionForAuth: strin
     }
     const { token } = await transport.call(
       {
-        method: "POST",
-        path: `/api/v${apiVersionForAuth}/authenticate`,
+        method: e.method,
+        path,
         body: JSON.stringify(body.data),
         contentType: "application/json",
         authenticated: false,
       },
-      readJson(authenticateResponse, "a token"),
+      readJson(e.answer!, e.answers),
     );
     registerSecret(token);
     current = { token, renewAt: renewAtMs(token, settings.url) };

@@ -12,7 +12,6 @@ import { BodyReader, createTransport } from "./http";
 import {
   canonicalJson,
   chooseConsoleAddress,
-  fargateQuery,
   hasKeyDeep,
   registerInstallBundles,
   parseProblem,
@@ -20,6 +19,7 @@ import {
 import { proxyFor } from "./proxy";
 import { readJson, readText, unexpectedAnswer } from "./responses";
 import { DEFAULT_RETRY_OPTIONS, markRetryable, RetryOptions } from "./retry";
+import { describeEndpoint, Endpoint, ENDPOINTS } from "./endpoints";
 import * as schemas from "./schemas";
 import { requireConsoleVersion } from "./defenderVersion";
 import { ComputeConsole, DownloadedArchive, ResolvedConsoleSettings } from "../types";
@@ -117,20 +117,34 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
     memo.delete(canonicalJson(key));
     return { ...(await once(key, run)) };
   }
-  function valid<T>(schema: z.ZodType<T>, value: unknown, endpoint: string): T {
+  function valid<T>(schema: z.ZodType<T>, value: unknown, endpoint: Endpoint): T {
     const r = schema.safeParse(value);
     if (r.success) return r.data;
     throw new ConsoleError({
-      endpoint,
+      endpoint: describeEndpoint(endpoint),
       kind: "request",
       problem: `invalid request (${schemas.describeIssues(r.error)})`,
       hint: "Fix the named field; nothing was sent to the Console.",
     });
   }
-  const call = <T>(method: "GET" | "POST", path: string, read: BodyReader<T>, extra: object = {}) =>
-    transport.call({ method, path, authenticated: true, ...extra }, read, tokens);
+  /** The endpoint's body and parameters, checked against its schemas before anything is sent. */
+  function request<B extends z.ZodType | undefined, P extends z.ZodType | undefined>(
+    e: Endpoint<B, P>,
+    input: { body?: unknown; params?: unknown },
+  ) {
+    return {
+      body: (e.body ? valid(e.body, input.body, e) : undefined) as z.infer<NonNullable<B>>,
+      params: (e.params ? valid(e.params, input.params, e) : undefined) as z.infer<NonNullable<P>>,
+    };
+  }
+  const pathOf = async (e: Endpoint) => `/api/v${e.v1 ? "1" : await api.apiVersion()}/${e.path}`;
+  const call = <T>(e: Endpoint, path: string, read: BodyReader<T>, extra: object = {}) =>
+    transport.call({ method: e.method, path, authenticated: true, ...extra }, read, tokens);
+  /** The answer as JSON, checked against the endpoint's answer schema. */
+  const jsonAnswer = <A extends z.ZodType>(
+    e: Endpoint<z.ZodType | undefined, z.ZodType | undefined, A>,
+  ) => readJson(e.answer!, e.answers) as BodyReader<z.infer<A>>;
   const json = (body: unknown) => ({ body: JSON.stringify(body), contentType: "application/json" });
-  const versioned = async (endpoint: string) => `/api/v${await api.apiVersion()}/${endpoint}`;
 
   const api: ComputeConsole = {
     async apiVersion() {
@@ -140,22 +154,19 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
     },
     consoleVersion: () =>
       once(["version"], async () => {
-        const path = `/api/v${settings.apiVersion ?? "1"}/version`;
-        return (
-          await call("GET", path, readJson(schemas.versionResponse, "the Console version"))
-        ).trim();
+        // The version decides the API version, so it is asked under the one given, else v1.
+        const e = ENDPOINTS.version;
+        const path = `/api/v${settings.apiVersion ?? "1"}/${e.path}`;
+        return (await call(e, path, jsonAnswer(e))).trim();
       }),
     async consoleAddress() {
       if (settings.consoleAddress) return settings.consoleAddress;
       return once(["consoleAddress"], async () => {
         const urlHost = new URL(settings.url).hostname.replace(/^\[|\]$/g, "");
-        const path = await versioned("settings/certs");
+        const e = ENDPOINTS.certs;
+        const path = await pathOf(e);
         try {
-          const certs = await call(
-            "GET",
-            path,
-            readJson(schemas.certsResponse, "the certificate names"),
-          );
+          const certs = await call(e, path, jsonAnswer(e));
           return chooseConsoleAddress(certs.consoleSAN ?? [], urlHost);
         } catch (error) {
           if (!(error instanceof ConsoleError) || (error.status !== 403 && error.status !== 404))
@@ -168,17 +179,12 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
       });
     },
     async protectFargateTask(taskDefinition, params) {
-      const endpoint = "POST defenders/fargate.json";
-      const body = valid(schemas.taskDefinition, taskDefinition, endpoint);
-      const p = valid(schemas.fargateParams, params, endpoint);
+      const e = ENDPOINTS.fargateJson;
+      const { body, params: p } = request(e, { body: taskDefinition, params });
       const result = await once(["fargate.json", body, p], async () => {
-        const read = readJson(
-          schemas.fargateResponse,
-          "a task definition with containerDefinitions",
-        );
-        const protectedTask = await call("POST", await versioned("defenders/fargate.json"), read, {
+        const protectedTask = await call(e, await pathOf(e), jsonAnswer(e), {
           ...json(body),
-          query: fargateQuery(p, false),
+          query: e.query!(p),
         });
         registerInstallBundles(protectedTask);
         return protectedTask as Record<string, unknown>;
@@ -186,9 +192,9 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
       return structuredClone(result);
     },
     async protectCloudFormationTemplate(template, format, params) {
-      const endpoint = `POST defenders/fargate.${format}`;
-      const p = valid(schemas.fargateParams, params, endpoint);
-      const text = valid(schemas.cloudFormationTemplate, template, endpoint);
+      const e = format === "json" ? ENDPOINTS.fargateTemplateJson : ENDPOINTS.fargateTemplateYaml;
+      const endpoint = describeEndpoint(e);
+      const { body: text, params: p } = request(e, { body: template, params });
       const parse = (t: string) => (format === "json" ? (JSON.parse(t) as unknown) : YAML.parse(t));
       try {
         parse(text);
@@ -201,7 +207,7 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
         });
       }
       return once([`fargate.${format}`, text, p], async () => {
-        const path = await versioned(`defenders/fargate.${format}`);
+        const path = await pathOf(e);
         let parsed: unknown;
         // Parsed inside the attempt: a template a proxy cut or garbled is retried like a body cut short.
         const read: BodyReader<string> = async (r, ctx) => {
@@ -219,79 +225,65 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
           }
           return body;
         };
-        const answer = await call("POST", path, read, {
+        const answer = await call(e, path, read, {
           body: text,
           contentType: format === "json" ? "application/json" : "application/yaml",
-          query: fargateQuery(p, true),
+          query: e.query!(p),
         });
         if (!hasKeyDeep(parsed, ["ContainerDefinitions", "containerDefinitions"])) {
-          throw unexpectedAnswer(path, "a template without ContainerDefinitions");
+          throw unexpectedAnswer(
+            path,
+            `a template without ContainerDefinitions (expected ${e.answers})`,
+          );
         }
         registerInstallBundles(parsed);
         return answer;
       });
     },
-    async embedDockerfile(request) {
-      const body = valid(schemas.appEmbeddedRequest, request, "POST defenders/app-embedded");
+    async embedDockerfile(input) {
+      const e = ENDPOINTS.appEmbedded;
+      const { body } = request(e, { body: input });
       return archiveOnce(["app-embedded", body], async () =>
-        call("POST", await versioned("defenders/app-embedded"), readArchive("zip"), json(body)),
+        call(e, await pathOf(e), readArchive("zip"), json(body)),
       );
     },
     appEmbeddedTarball: () =>
-      archiveOnce(["app-embedded.tar.gz"], async () =>
-        call(
-          "GET",
-          await versioned("images/twistlock_defender_app_embedded.tar.gz"),
-          readArchive("tar.gz"),
-        ),
-      ),
+      archiveOnce(["app-embedded.tar.gz"], async () => {
+        const e = ENDPOINTS.appEmbeddedTarball;
+        return call(e, await pathOf(e), readArchive("tar.gz"));
+      }),
     async installBundle(consoleAddress) {
-      const addr = valid(
-        schemas.hostName("consoleAddress"),
-        consoleAddress,
-        "GET defenders/install-bundle",
-      );
-      return once(["install-bundle", addr], async () => {
-        const read = readJson(schemas.installBundleResponse, "an installBundle");
-        const answer = await call("GET", await versioned("defenders/install-bundle"), read, {
-          query: { consoleaddr: addr, defenderType: "appEmbedded" },
-        });
+      const e = ENDPOINTS.installBundle;
+      const { params } = request(e, { params: { consoleAddress } });
+      return once(["install-bundle", params.consoleAddress], async () => {
+        const answer = await call(e, await pathOf(e), jsonAnswer(e), { query: e.query!(params) });
         registerSecret(answer.installBundle);
         return { installBundle: answer.installBundle, wsAddress: answer.wsAddress };
       });
     },
-    async lambdaLayer(request) {
-      const body = valid(schemas.layerRequest, request, "POST images/twistlock_defender_layer.zip");
-      const path = await versioned("images/twistlock_defender_layer.zip");
+    async lambdaLayer(input) {
+      const e = ENDPOINTS.layer;
+      const { body } = request(e, { body: input });
+      const path = await pathOf(e);
       if (body.provider === "aws") {
         checkRuntimeForConsole(`POST ${path}`, await api.apiVersion(), body.runtime);
       }
       return archiveOnce(["layer", body], async () =>
-        call("POST", path, readArchive("zip"), json(body)),
+        call(e, path, readArchive("zip"), json(body)),
       );
     },
-    async serverlessBundle(request) {
-      const body = valid(schemas.bundleRequest, request, "POST defenders/serverless/bundle");
+    async serverlessBundle(input) {
+      const e = ENDPOINTS.bundle;
+      const { body } = request(e, { body: input });
       return archiveOnce(["bundle", body], async () =>
-        call(
-          "POST",
-          await versioned("defenders/serverless/bundle"),
-          readArchive("zip"),
-          json(body),
-        ),
+        call(e, await pathOf(e), readArchive("zip"), json(body)),
       );
     },
-    async encodeServerlessPolicy(request) {
-      // Only /api/v1 is attested for this (unsupported, unversioned) endpoint: compute-api.md 5.3.
-      const path = "/api/v1/policies/runtime/serverless/encode";
-      const body = valid(schemas.encodeRequest, request, `POST ${path}`);
+    async encodeServerlessPolicy(input) {
+      const e = ENDPOINTS.encode;
+      const { body } = request(e, { body: input });
       return once(["encode", body], async () => {
-        const answer = await call(
-          "POST",
-          path,
-          readJson(schemas.encodeResponse, "a TW_POLICY in `data`"),
-          json(body),
-        );
+        const answer = await call(e, await pathOf(e), jsonAnswer(e), json(body));
         registerSecret(answer.data);
         return answer.data;
       });

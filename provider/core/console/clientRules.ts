@@ -2,7 +2,6 @@
 // finding the secrets the Console hands back.
 import { registerSecret } from "../errors";
 import { checkHost } from "../settingsRules";
-import { FargateProtectParams } from "../types";
 
 /** JSON with object keys sorted, so equal requests have equal memo keys. */
 export function canonicalJson(value: unknown): string {
@@ -28,23 +27,6 @@ export function chooseConsoleAddress(consoleSAN: readonly string[], urlHost: str
     (n) => !/^[\d.]+$/.test(n) && !n.includes(":") && n.toLowerCase() !== "localhost",
   );
   return dns ?? names[0] ?? urlHost;
-}
-
-/** `fargate.json` / `fargate.yaml` query parameters (compute-api.md 3.1). */
-export function fargateQuery(params: FargateProtectParams, cloudFormation: boolean) {
-  const flag = (b?: boolean) => (b === undefined ? undefined : String(b));
-  return {
-    consoleaddr: params.consoleAddress,
-    defenderType: params.defenderType ?? "appEmbedded",
-    interpreter: params.interpreter,
-    cloudFormation: cloudFormation ? "true" : undefined,
-    filesystemMonitoring: flag(params.filesystemMonitoring),
-    extractEntrypoint: flag(params.extractEntrypoint),
-    registryType: params.registryType,
-    registryCredentialID: params.registryCredentialId,
-    defenderImage: params.defenderImage,
-    defenderImagePullSecret: params.defenderImagePullSecret,
-  };
 }
 
 /** Register every `INSTALL_BUNDLE` value in a task definition or template (`name`/`value` or `Name`/`Value`). */

@@ -58,6 +58,8 @@ export const taskDefinition = z.looseObject({
 
 export const cloudFormationTemplate = nonEmpty("template");
 
+export const installBundleParams = z.strictObject({ consoleAddress: hostName("consoleAddress") });
+
 export const appEmbeddedRequest = z.strictObject({
   appID: nonEmpty("appID"),
   consoleAddr: hostName("consoleAddr"),
