@@ -6,6 +6,7 @@ import { problem, ProblemsError } from "../core/problems";
 import { ConsoleArgs } from "../core/types";
 import { FargateTaskError, documentTaskArgs, parseContainerDefinitions } from "./taskDefinition";
 import {
+  DEFENDER_OPTION_KEYS,
   DefenderOptionValues,
   SentTaskArgs,
   buildConsoleRequest,
@@ -134,27 +135,21 @@ export function sentArgsOf(args: ProtectedFargateTaskArgs) {
   return { family, cpu, memory, networkMode, requiresCompatibilities, runtimePlatform };
 }
 
-/** The Defender options, shared with ProtectedCloudFormationTemplate. */
-export function defenderOptionsOf(args: FargateDefenderArgs) {
-  const {
-    consoleAddress,
-    filesystemMonitoring,
-    extractEntrypoint,
-    registryType,
-    registryCredentialId,
-  } = args;
-  const { defenderImage, defenderImagePullSecret, interpreter } = args;
-  return {
-    consoleAddress,
-    filesystemMonitoring,
-    extractEntrypoint,
-    registryType,
-    registryCredentialId,
-    defenderImage,
-    defenderImagePullSecret,
-    interpreter,
-  };
+/** The Defender options, shared with ProtectedCloudFormationTemplate: the args named as the endpoint's parameters. */
+export function defenderOptionsOf(args: FargateDefenderArgs): {
+  [K in keyof DefenderOptionValues]: FargateDefenderArgs[K];
+} {
+  return Object.fromEntries(DEFENDER_OPTION_KEYS.map((k) => [k, args[k]]));
 }
+
+// Every Defender option is an arg of the same name (a missing or extra one fails to compile here).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : never;
+const _optionsAreArgs: SameKeys<
+  DefenderOptionValues,
+  Omit<FargateDefenderArgs, "console" | "enabled">
+> = true;
 
 /**
  * Checks what can be checked before any Output resolves, so that bad input fails at once with every problem named.

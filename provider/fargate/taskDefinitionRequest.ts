@@ -1,5 +1,7 @@
 // From the component's args and the cleaned `containerDefinitions` to the body the Console is sent, with every
 // problem the Console would trip over (or AWS would reject later) reported first, in one error.
+import type { FargateProtectParams } from "../core/console/endpoints";
+import { fargateParams } from "../core/console/schemas";
 import {
   ContainerDefinition,
   DEFENDER_CONTAINER,
@@ -22,17 +24,13 @@ export interface SentTaskArgs {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
 }
 
-/** The Defender options of the endpoint (compute-api.md §3.1), resolved. */
-export interface DefenderOptionValues {
-  consoleAddress?: string;
-  filesystemMonitoring?: boolean;
-  extractEntrypoint?: boolean;
-  registryType?: string;
-  registryCredentialId?: string;
-  defenderImage?: string;
-  defenderImagePullSecret?: string;
-  interpreter?: string;
-}
+/** The Defender options of the Fargate endpoints, resolved: their query parameters but `defenderType`. */
+export type DefenderOptionValues = Omit<Partial<FargateProtectParams>, "defenderType">;
+
+/** Names of the Defender options, read from the endpoint's schema. */
+export const DEFENDER_OPTION_KEYS = Object.keys(fargateParams.shape).filter(
+  (k): k is keyof DefenderOptionValues => k !== "defenderType",
+);
 
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 
