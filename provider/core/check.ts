@@ -8,7 +8,8 @@
 // prints without a JavaScript stack trace (`@pulumi/pulumi/cmd/run`), tied to the component so the CLI shows
 // which resource failed.
 import * as pulumi from "@pulumi/pulumi";
-import { ConsoleError, ConsoleSettingsError, redact } from "./errors";
+import { ConsoleError, ConsoleSettingsError } from "./errors";
+import { redact } from "./secrets";
 import { isPlainDeep } from "./plain";
 import { InputProblem, ProblemsError } from "./problems";
 

@@ -5,7 +5,8 @@
 // in the constructor, in one error naming every problem and where each setting can be given. Values that are
 // Outputs are checked again by the same pure function once they resolve.
 import * as pulumi from "@pulumi/pulumi";
-import { ConsoleSettingsError, logWarn, registerSecret } from "./errors";
+import { ConsoleSettingsError } from "./errors";
+import { logWarn, registerSecret } from "./secrets";
 import { registerProxyCredentials } from "./console/proxy";
 import {
   Checked,

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
-import { logProgress } from "../core/errors";
+import { logProgress } from "../core/secrets";
 import { resolveConsoleSettings } from "../core/settings";
 import {
   ContainerDefinition,

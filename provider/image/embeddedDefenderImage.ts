@@ -5,7 +5,7 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
-import { redact } from "../core/errors";
+import { redact } from "../core/secrets";
 import { resolveConsoleSettings } from "../core/settings";
 import { INSTALL_BUNDLE_BUILD_ARG } from "./defenderBlock";
 import { EmbeddedImageArgsError, EmbeddedImagePlan, planEmbeddedImage } from "./embeddedImagePlan";

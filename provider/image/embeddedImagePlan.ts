@@ -3,7 +3,7 @@
 // Dockerfile, check it, and stage the build context. Returns plain data for the component to wire.
 import * as fs from "node:fs";
 import { cacheDirectory, ensurePrivateDirectory } from "../core/console/downloads";
-import { registerSecret } from "../core/errors";
+import { registerSecret } from "../core/secrets";
 import { ComputeConsole } from "../core/types";
 import { stageBuildContext } from "./buildContext";
 import { checkConsoleDockerfile } from "./consoleDockerfile";

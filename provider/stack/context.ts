@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";
-import { logWarn } from "../core/errors";
+import { logWarn } from "../core/secrets";
 import { ComputeConsole, ResolvedConsoleSettings } from "../core/types";
 import { DefenderLayer } from "../lambda/defenderLayer";
 import { derivePhysicalName } from "../lambda/lambdaPreflight";

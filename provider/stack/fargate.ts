@@ -3,7 +3,7 @@
 import { Checks } from "../core/check";
 import type { ComputeConsole } from "../core/types";
 import * as pulumi from "@pulumi/pulumi";
-import { logProgress } from "../core/errors";
+import { logProgress } from "../core/secrets";
 import { installBundleAccess } from "../fargate/fargateInstallBundleAccess";
 import {
   InstallBundleDelivery,

@@ -15,7 +15,7 @@ import {
   STALE_PARTIAL_MS,
   verifyArchive,
 } from "../../provider/core/console/downloads";
-import { redact } from "../../provider/core/errors";
+import { redact } from "../../provider/core/secrets";
 import { startConsoleSimulator, type ConsoleSimulator } from "../../provider/simulator";
 import { FAST, settingsFor, useFreshCacheAndClients } from "./support";
 

@@ -1,12 +1,7 @@
 // ConsoleError and redaction: no credential in a message, a cause, a stack or a log line.
 import { AxiosError, AxiosHeaders } from "axios";
-import {
-  ConsoleError,
-  hintForStatus,
-  redact,
-  registerSecret,
-  sanitizeCause,
-} from "../../provider/core/errors";
+import { ConsoleError, hintForStatus, sanitizeCause } from "../../provider/core/errors";
+import { redact, registerSecret } from "../../provider/core/secrets";
 import { consoleMessageOf, networkError } from "../../provider/core/console/http";
 import {
   backoffMs,

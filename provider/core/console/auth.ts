@@ -4,7 +4,8 @@
 // Why Bearer and not Basic: Basic sends the password with every request, while a token is one password exchange
 // per token lifetime and is what every documented flow uses. `GET /authenticate/renew` is not used: it is absent
 // from the 34.04 specs and PANW's own scripts simply sign in again, which is what we do.
-import { ConsoleError, registerSecret } from "../errors";
+import { ConsoleError } from "../errors";
+import { registerSecret } from "../secrets";
 import { TokenSource, Transport } from "./http";
 import { readJson } from "./responses";
 import { ENDPOINTS } from "./endpoints";

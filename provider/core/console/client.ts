@@ -7,7 +7,8 @@ import { z } from "zod";
 import { createTokenSource } from "./auth";
 import { checkRuntimeForConsole } from "./consoleRuntimes";
 import { readArchive } from "./downloads";
-import { ConsoleError, logWarn, registerSecret } from "../errors";
+import { ConsoleError } from "../errors";
+import { logWarn, registerSecret } from "../secrets";
 import { BodyReader, createTransport } from "./http";
 import {
   canonicalJson,

@@ -1,6 +1,6 @@
 // Pure pieces of the client, tested directly: memo keys, the Console address choice, the Fargate query, and
 // finding the secrets the Console hands back.
-import { registerSecret } from "../errors";
+import { registerSecret } from "../secrets";
 import { checkHost } from "../settingsRules";
 
 /** JSON with object keys sorted, so equal requests have equal memo keys. */

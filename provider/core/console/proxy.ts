@@ -10,7 +10,7 @@ import { BlockList, isIP, Socket } from "node:net";
 import * as tls from "node:tls";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { registerSecret } from "../errors";
+import { registerSecret } from "../secrets";
 import { checkProxyUrl } from "../settingsRules";
 import { ResolvedConsoleSettings } from "../types";
 
