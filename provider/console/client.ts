@@ -282,7 +282,7 @@ function createConsole(settings: ResolvedConsoleSettings, retry: RetryOptions): 
       );
     },
     async encodeServerlessPolicy(request) {
-      // Only /api/v1 is attested for this (unsupported, unversioned) endpoint: compute-api.md 5.3.
+      // Only /api/v1 is attested for this (unsupported, unversioned) endpoint: docs/console-api.md#encode-v1-only.
       const path = "/api/v1/policies/runtime/serverless/encode";
       const body = valid(schemas.encodeRequest, request, `POST ${path}`);
       return once(["encode", body], async () => {

@@ -30,7 +30,7 @@ export function chooseConsoleAddress(consoleSAN: readonly string[], urlHost: str
   return dns ?? names[0] ?? urlHost;
 }
 
-/** `fargate.json` / `fargate.yaml` query parameters (compute-api.md 3.1). */
+/** `fargate.json` / `fargate.yaml` query parameters (docs/console-api.md#fargate-query). */
 export function fargateQuery(params: FargateProtectParams, cloudFormation: boolean) {
   const flag = (b?: boolean) => (b === undefined ? undefined : String(b));
   return {

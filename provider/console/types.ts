@@ -76,7 +76,7 @@ export interface ResolvedConsoleSettings {
   requireDefenderVersion?: string;
 }
 
-/** Query parameters of `POST /defenders/fargate.json` and `fargate.yaml` (compute-api.md section 3.1). */
+/** Query parameters of `POST /defenders/fargate.json` and `fargate.yaml` (docs/console-api.md#fargate-query). */
 export interface FargateProtectParams {
   /** `consoleaddr`: the SAN host name. */
   consoleAddress: string;
@@ -96,7 +96,7 @@ export interface AppEmbeddedRequest {
   appID: string;
   consoleAddr: string;
   dataFolder: string;
-  /** The Dockerfile's content (not a path: compute-api.md section 4.2). */
+  /** The Dockerfile's content (not a path: docs/console-api.md#dockerfile-is-content). */
   dockerfile: string;
   filesystemMonitoring?: boolean;
 }

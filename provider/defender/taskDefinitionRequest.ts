@@ -22,7 +22,7 @@ export interface SentTaskArgs {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
 }
 
-/** The Defender options of the endpoint (compute-api.md §3.1), resolved. */
+/** The Defender options of the endpoint (docs/console-api.md#fargate-query), resolved. */
 export interface DefenderOptionValues {
   consoleAddress?: string;
   filesystemMonitoring?: boolean;

@@ -1,5 +1,6 @@
 // The Pulumi mocks harness every component test uses: records what a program registers, awaits outputs, and
-// observes a component's deploy-time failure without letting it crash the test (pulumi-components.md §3.2).
+// observes a component's deploy-time failure without letting it crash the test (a rejected output nobody awaits
+// is an unhandled rejection, which ends the jest process).
 import * as pulumi from "@pulumi/pulumi";
 import * as vm from "vm";
 

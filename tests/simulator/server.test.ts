@@ -214,7 +214,7 @@ describe("console simulator: routes, versions, tenant path, projects", () => {
     const unknown = await call(sim, "/api/v1/version?project=team-b", { token });
     expect(unknown.status).toBe(400);
     expect(unknown.json().err).toMatch(/team-b/);
-    // "This does not apply to authentication endpoints" (compute-api.md §2.4).
+    // "This does not apply to authentication endpoints" (docs/console-api.md#project-parameter).
     expect(
       (await call(sim, "/api/v1/authenticate?project=team-b", { body: sim.credentials })).status,
     ).toBe(200);
