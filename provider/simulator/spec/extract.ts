@@ -112,6 +112,8 @@ export const EXTRACTS = [
     out: "compute-34.04-defender-schemas.json",
   },
   {
+    // The Defender endpoints' paths and request schemas of that public file, copied unchanged. The wording is what
+    // the committed extract records as its source.path, so it stays as it is.
     spec: "openapi-32-07-123-sh.subset.json",
     specPath:
       "openapi-specs/compute/32-07/openapi-32-07-123-sh.json (defender subset in ../shared)",
