@@ -38,15 +38,15 @@ export async function previewBenchmark(): Promise<BenchOutcome> {
           });
           program[variant].push(result.previews[0].ms);
           warm[variant].push(result.previews[1].ms);
-          // The process as one preview would run it: spawn to exit, less the second preview (and its 50 ms settle).
-          process_[variant].push(wallMs - result.previews[1].ms - 50);
+          // The process as one preview would run it: spawn to exit, less the second preview and its drain.
+          process_[variant].push(wallMs - result.previews[1].ms - result.previews[1].drainMs);
           if (variant === "protected") requests.push(sim.requests.length);
           rows.push([
             i + 1,
             variant,
             ms(result.previews[0].ms),
             ms(result.previews[1].ms),
-            ms(wallMs - result.previews[1].ms - 50),
+            ms(wallMs - result.previews[1].ms - result.previews[1].drainMs),
             sim.requests.length,
             result.previews[0].resources,
           ]);

@@ -14,7 +14,7 @@ import {
 } from "./common";
 import { UNKNOWN, arr, isUnknown, obj, raw, str } from "./wire";
 
-/** Handler of the Defender layer (compute-api docs, "Layer usage"). */
+/** Handler of the Defender layer (docs/console-api.md#layer-handler in prisma-defender). */
 export const LAYER_HANDLER = "twistlock.handler";
 /** Module of prisma-defender's embedded-mode wrapper (copied from provider/lambda/wrappers.ts, WRAPPER_MODULE). */
 export const WRAPPER_MODULE = "_prisma_defender_wrapper";

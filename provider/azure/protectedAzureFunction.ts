@@ -1,7 +1,7 @@
 // ProtectedAzureFunction: a Windows, 64-bit .NET Function App with the TW_POLICY app setting of the Serverless
 // Defender. The Defender itself lives in the app's code (a NuGet package and one Init call per function), which no
 // infrastructure can add: `npx prisma-defender prepare-azure-function` does that, and `projectDir` makes the
-// deployment check it was done (compute-api.md section 5.5).
+// deployment check it was done (docs/console-api.md#azure-functions).
 import * as pulumi from "@pulumi/pulumi";
 import type * as web from "@pulumi/azure-native/web";
 import { azureWeb } from "../core/peers";

@@ -12,7 +12,8 @@ export const INSTALL_BUNDLE = "INSTALL_BUNDLE";
 
 /**
  * What the Console puts in front of each container's entrypoint, current first. The two older forms are what
- * 21.x (2021) and 20.x (2020) Consoles wrote (compute-api.md §3.2); task definitions protected then still run.
+ * 21.x (2021) and 20.x (2020) Consoles wrote (docs/console-api.md#entrypoint-prefixes); task definitions protected
+ * then still run.
  */
 export const DEFENDER_ENTRYPOINT_PREFIXES: readonly (readonly string[])[] = [
   ["/var/lib/twistlock/fargate/defender", "fargate", "entrypoint"],

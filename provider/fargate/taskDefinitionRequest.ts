@@ -24,7 +24,7 @@ export interface SentTaskArgs {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
 }
 
-/** The Defender options of the Fargate endpoints, resolved: their query parameters but `defenderType`. */
+/** The Defender options of the Fargate endpoints (docs/console-api.md#fargate-query), resolved: their query parameters but `defenderType`. */
 export type DefenderOptionValues = Omit<Partial<FargateProtectParams>, "defenderType">;
 
 /** Names of the Defender options, read from the endpoint's schema. */

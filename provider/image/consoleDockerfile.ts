@@ -1,7 +1,8 @@
 // Mode Console: the Console rewrites the Dockerfile itself (POST /defenders/app-embedded). Before anything is
 // built from its answer we check that it really protects the image (fail closed), read back what it did, and
-// take INSTALL_BUNDLE out of the file: the Console writes the credential as an ENV line (compute-api.md §4.2).
-// It is either dropped (the runtime injects it) or replaced by an ARG fed from a secret build arg.
+// take INSTALL_BUNDLE out of the file: the Console writes the credential as an ENV line
+// (docs/console-api.md#console-dockerfile). It is either dropped (the runtime injects it) or replaced by an ARG fed
+// from a secret build arg.
 import { analyzeDockerfile, DockerfileError, foldedArguments } from "./dockerfile";
 import {
   DEFENDER_TARBALL,

@@ -1,6 +1,6 @@
 // The zip `POST /defenders/app-embedded` returns: the rewritten `Dockerfile` and
-// `twistlock_defender_app_embedded.tar.gz` (compute-api.md §4.2). Entries are found by base name, at the top or
-// in one folder; both must be there exactly once. Nothing is extracted under a name the zip chose: the
+// `twistlock_defender_app_embedded.tar.gz` (docs/console-api.md#app-embedded-zip). Entries are found by base name,
+// at the top or in one folder; both must be there exactly once. Nothing is extracted under a name the zip chose: the
 // Dockerfile is read into memory (bounded) and the tarball is streamed to the private cache under its sha256.
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";

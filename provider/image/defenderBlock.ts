@@ -1,6 +1,7 @@
 // The App-Embedded Defender block we add to a Dockerfile ourselves (modes Tarball and Image), in the shape the
-// Console itself writes (compute-api.md §4.2: ADD of the tarball into the data folder, the ENV lines in the
-// Console's order, then an ENTRYPOINT that runs `<dataFolder>/defender app-embedded <original program...>`).
+// Console itself writes (docs/console-api.md#console-dockerfile: ADD of the tarball into the data folder, the ENV
+// lines in the Console's order, then an ENTRYPOINT that runs
+// `<dataFolder>/defender app-embedded <original program...>`).
 // Pure: Dockerfile text in, Dockerfile text out.
 import { analyzeDockerfile, DockerfileAnalysis, DockerfileError, DockerStage } from "./dockerfile";
 

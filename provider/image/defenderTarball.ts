@@ -1,5 +1,5 @@
 // What the Console's App-Embedded Defender tarball says about itself. Its layout beyond `defender` is not
-// documented (compute-api.md §8 unknown 5), so this reads what is there and falls back: `manifest.json`
+// documented (docs/console-api.md#tarball-layout), so this reads what is there and falls back: `manifest.json`
 // (`version`, `architecture`, `os`), else `version.txt` (`<version> <arch>`), else nothing. A tarball without a
 // `defender` at its top would build an image whose entrypoint does not exist: that is refused.
 import * as tar from "tar";

@@ -1,7 +1,8 @@
 // EmbeddedDefenderImage: a container image rebuilt with the App-Embedded Defender, built and pushed with
 // @pulumi/docker's Image. The Console work (download, rewrite, checks, staging) happens in one apply; the
-// docker.Image is created at the top level with Output-valued args, so previews always show it
-// (pulumi-components.md §4.2), and a failed Console call fails its inputs: no unprotected image is ever built.
+// docker.Image is created at the top level with Output-valued args, so previews always show it (one created inside
+// an apply is missing from previews: https://github.com/pulumi/pulumi-awsx/issues/472), and a failed Console call
+// fails its inputs: no unprotected image is ever built.
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../core/console/client";

@@ -17,8 +17,9 @@ export const LAMBDA_LIMITS = {
 
 /**
  * Bytes reserved for TW_POLICY before the Console is asked. The value is base64 of the matching runtime rule; its
- * real size is unknown until the call (compute-api.md section 8.6), so this is a planning bound only: the check with
- * the real value after the call is the one that decides, and it fails the deployment when the total is over 4 KB.
+ * real size is unknown until the call (docs/console-api.md#tw-policy-content), so this is a planning bound only: the
+ * check with the real value after the call is the one that decides, and it fails the deployment when the total is over
+ * 4 KB.
  */
 export const TW_POLICY_SIZE_ESTIMATE = 1024;
 

@@ -1,5 +1,5 @@
 // The Lambda runtime table: one row per runtime string AWS accepts today, saying how the Serverless Defender
-// covers it. A new runtime is a new row, never a new branch in a component (architecture.md).
+// covers it. A new runtime is a new row, never a new branch in a component.
 import { problem, ProblemsError } from "../core/problems";
 
 /** AWS Lambda runtime identifiers. The values are the strings `aws.lambda.Runtime` uses. */
@@ -74,7 +74,7 @@ export interface RuntimeInfo {
   bundleRuntime?: string;
   /** False when the 34.04 enum has no value for this exact version and the family's generic value is sent. */
   consoleNamesVersion: boolean;
-  /** Embedded mode needs the user to change the code (Java, .NET: compute-api.md section 5.4). */
+  /** Embedded mode needs the user to change the code (Java, .NET: docs/console-api.md#embedded-wrappers). */
   needsCodeChange: boolean;
   /** Node.js only: whether Lambda still loads callback-style handlers (nodejs24.x refuses them). */
   callbackHandlers: boolean;
@@ -87,8 +87,8 @@ export interface RuntimeInfo {
 }
 
 const NO_LAYER_HANDLER =
-  "the Console's documentation gives the layer's handler (`twistlock.handler`) only for Node.js, Python and Ruby " +
-  "(compute-api.md section 8.7), and a Java or .NET runtime cannot load that handler; use mode `embedded` with " +
+  "the Console's documentation gives the layer's handler (`twistlock.handler`) only for Node.js, Python and Ruby, " +
+  "and a Java or .NET runtime cannot load that handler; use mode `embedded` with " +
   "`codeAlreadyWrapped: true` after wrapping the code as the docs describe";
 const NO_RUNTIME =
   "the Serverless Defender covers Node.js, Python, Ruby, Java and .NET only: the Console's runtime list " +
@@ -161,7 +161,8 @@ export const RUNTIMES: Readonly<Record<LambdaRuntime, RuntimeInfo>> = Object.fro
         {
           runtime,
           family,
-          // The layer is one per family: the docs' scripts send `python`, `nodejs` or `ruby` (compute-api.md 5.1).
+          // The layer is one per family: the docs' scripts send `python`, `nodejs` or `ruby`
+          // (docs/console-api.md#layer-runtime-families).
           layerRuntime: compiled ? undefined : family,
           bundleRuntime: versioned ?? family,
           consoleNamesVersion: versioned !== undefined,

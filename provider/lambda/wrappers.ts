@@ -1,6 +1,7 @@
 // Generated handler wrappers for embedded mode: a module added next to the user's code that loads the Defender
 // bundle, loads the original handler the way Lambda would, and exports the protected handler. Pure: no I/O.
-// The code each wrapper runs is what compute-api.md section 5.4 tells users to write by hand.
+// The code each wrapper runs is what the Console's docs tell users to write by hand
+// (docs/console-api.md#embedded-wrappers).
 import { problem, ProblemsError } from "../core/problems";
 import * as path from "path";
 import { runtimeInfo } from "./runtimes";

@@ -1,5 +1,5 @@
 // `POST defenders/app-embedded`: the Console appends the documented Defender block after the final stage of the
-// user's Dockerfile (compute-api.md §4.2) and zips it with the Defender tarball.
+// user's Dockerfile (docs/console-api.md#console-dockerfile) and zips it with the Defender tarball.
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 import { ConsoleHttpError } from "./http";
 

@@ -1,6 +1,6 @@
-// The Console's Fargate transform (compute-api.md §3.2-§3.4): append the TwistlockDefender sidecar and put every
-// original container under the Defender's control. Works on native ECS JSON (camelCase) and on CloudFormation
-// properties (PascalCase) through one key-style switch.
+// The Console's Fargate transform (docs/console-api.md#fargate-transform): append the TwistlockDefender sidecar and
+// put every original container under the Defender's control. Works on native ECS JSON (camelCase) and on
+// CloudFormation properties (PascalCase) through one key-style switch.
 import { ConsoleHttpError } from "./http";
 import type { ImageConfig } from "./types";
 

@@ -21,7 +21,8 @@ export function secretSource(seed: string | undefined): SecretSource {
 }
 
 /**
- * INSTALL_BUNDLE: base64 of a JSON object with the keys compute-api.md §4.2 lists (decoded from a public value).
+ * INSTALL_BUNDLE: base64 of a JSON object with the keys docs/console-api.md#install-bundle lists (decoded from a
+ * public value).
  * `marker` is a random string placed in the secret fields so tests can search for leaks of the decoded value too.
  */
 export function makeInstallBundle(marker: string, source: SecretSource): string {

@@ -102,12 +102,12 @@ export function acceptsApiVersion(state: SimState, segment: string): boolean {
   const [major, minor] = [Number(match[1]), Number(match[2])];
   const [ownMajor, ownMinor] = state.majorMinor.split(".").map(Number);
   if (major > ownMajor || (major === ownMajor && minor > ownMinor)) return false;
-  // N-2 majors; from 33.00 on, Consoles also accept calls from 30.xx (compute-api.md §1).
+  // N-2 majors; from 33.00 on, Consoles also accept calls from 30.xx (docs/console-api.md#version-window).
   const oldest = ownMajor >= 33 ? 30 : ownMajor - 2;
   return major >= oldest;
 }
 
-/** Defender→Console websocket address: 8084 self-hosted, 443 SaaS (compute-api.md §1). */
+/** Defender→Console websocket address: 8084 self-hosted, 443 SaaS (docs/console-api.md#websocket-address). */
 export function wsAddress(state: SimState, consoleAddress: string): string {
   return `wss://${consoleAddress}:${state.saas ? 443 : 8084}`;
 }

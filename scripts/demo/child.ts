@@ -91,16 +91,6 @@ function withDockerfileText(r: RecordedResource): Record<string, unknown> {
   return { ...r.inputs, dockerfileText: fs.readFileSync(file, "utf8") };
 }
 
-/** Waits for registrations until the set of resources stops growing (children created inside applies). */
-async function settle(resources: RecordedResource[]): Promise<void> {
-  for (;;) {
-    const before = resources.length;
-    await waitForRegistrations();
-    await new Promise((r) => setTimeout(r, 250));
-    if (resources.length === before) return;
-  }
-}
-
 export async function runJob(job: DemoJob): Promise<DemoResult> {
   const errors: unknown[] = [];
   process.on("unhandledRejection", (e) => errors.push(e));
@@ -125,7 +115,8 @@ export async function runJob(job: DemoJob): Promise<DemoResult> {
   } catch (e) {
     errors.push(e);
   }
-  await settle(resources).catch((e) => errors.push(e));
+  // Components create their children in their constructors, so once the RPCs have drained nothing more comes.
+  await waitForRegistrations().catch((e) => errors.push(e));
   const described: DemoResource[] = [];
   for (const r of resources) {
     const inputs = (await plainAssets(withDockerfileText(r), job.dir)) as Record<string, unknown>;

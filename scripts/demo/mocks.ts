@@ -156,11 +156,17 @@ export function installRecordingMocks(
   return resources;
 }
 
-/** Waits until every registration and output registration the program started has been answered. */
-export function waitForRegistrations(): Promise<void> {
+/**
+ * Waits until every registration, invoke and output registration the program started has been answered: the
+ * runtime takes a keep-alive per RPC when it starts (a resource's as it is constructed, so one still waiting on a
+ * Console call counts), and `waitForRPCs` is what `pulumi.runtime.disconnect()` awaits before a program exits. Then
+ * one macrotask turn, so Node has reported any promise rejected meanwhile to the unhandledRejection listeners.
+ */
+export async function waitForRegistrations(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require(
     path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "settings"),
   );
-  return settings.waitForRPCs();
+  await settings.waitForRPCs();
+  await new Promise((resolve) => setImmediate(resolve));
 }

@@ -29,7 +29,8 @@ export function reveal(v: unknown): { value: unknown; secret: boolean } {
 
 /**
  * The Console's registry access token inside Defender image names
- * (`registry-auth.twistlock.com/tw_<token>/twistlock/defender:...`, compute-api.md §3): masked like the rest.
+ * (`registry-auth.twistlock.com/tw_<token>/twistlock/defender:...`, docs/console-api.md#defender-image-name): masked
+ * like the rest.
  */
 export function maskRegistryToken(s: string): string {
   return s.replace(/\/tw_[A-Za-z0-9]{8,}\//g, `/tw_${MASK}/`);

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunction";
-import { details, installMocks, settle } from "../helpers/pulumi";
+import { details, installMocks, registrationsDone } from "../helpers/pulumi";
 
 let sim: ConsoleSimulator;
 let mocks: ReturnType<typeof installMocks>;
@@ -45,7 +45,7 @@ test("a preview with an unknown app name sends nothing to the Console", async ()
   const unknownName = pulumi.output((pulumi as any).unknown as string) as pulumi.Output<string>;
   const fn = new ProtectedAzureFunction("orders-api", { ...args, name: unknownName });
   expect(await details(fn.twPolicy)).toMatchObject({ known: false });
-  await settle();
+  await registrationsDone();
   expect(sim.requestsTo("policies/runtime/serverless/encode")).toEqual([]);
   const [app] = mocks.children("azure-native:web:WebApp");
   expect(app.inputs.siteConfig.value).toEqual({ __pulumiUnknown: true });

@@ -284,7 +284,6 @@ test("a Console fault registers no app at all, so none runs without TW_POLICY", 
   sim.injectFault({ endpoint: "policies/runtime/serverless/encode", kind: "status", status: 500 });
   const errors = await captureDeployErrors(
     () => new ProtectedAzureFunction("orders-api", baseArgs()).defaultHostName,
-    1500,
   );
   expect(errors.join("\n")).toMatch(/encode/);
   expect(mocks.children(WEBAPP)).toEqual([]);

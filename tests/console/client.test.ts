@@ -15,6 +15,7 @@ import {
   settingsFor,
   useFreshCacheAndClients,
 } from "./support";
+import { fakeWallClock } from "../helpers/clock";
 
 const TASK = {
   family: "web",
@@ -103,10 +104,12 @@ describe("username and password", () => {
 
   it("renews a token ahead of its expiry instead of waiting for a 401", async () => {
     const short = await startConsoleSimulator({ tokenTtlSeconds: 2 });
+    const clock = fakeWallClock();
     try {
       const c = consoleFor(settingsFor(short), FAST);
       await c.consoleVersion();
-      await new Promise((r) => setTimeout(r, 1800));
+      // 1.8 s into its 2 s life the Console still accepts the token, but the client's renewal is due by then.
+      clock.advance(1800);
       await c.installBundle("127.0.0.1");
       expect(summary(short).map((l) => l.replace(/ \S+$/, ""))).toEqual([
         "POST /api/v1/authenticate 200",
@@ -115,6 +118,7 @@ describe("username and password", () => {
         "GET /api/v34.04/defenders/install-bundle 200",
       ]);
     } finally {
+      clock.restore();
       await short.close();
     }
   });

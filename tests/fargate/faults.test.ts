@@ -21,7 +21,6 @@ async function deploy(console: ReturnType<typeof env.console>): Promise<string[]
         memory: "512",
         containerDefinitions: CONTAINERS,
       }).arn,
-    500,
   );
 }
 

@@ -2,7 +2,7 @@
 // and the preview shows the protected definition; with unknown inputs it asks nothing and its outputs are unknown.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { details, installMocks, settle } from "../helpers/pulumi";
+import { details, installMocks, registrationsDone } from "../helpers/pulumi";
 import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
 import { CONTAINERS, WEB, useSimulator } from "./support";
 
@@ -26,7 +26,7 @@ it("with known inputs, asks the Console and shows the protected containers", asy
     known: true,
     secret: false,
   });
-  await settle();
+  await registrationsDone();
   expect(env.sim().requestsTo("defenders/fargate.json")).toHaveLength(1);
   // The new secret's ARN is unknown until it exists, so the definition is only fully known from the second preview
   // on; the review outputs are known already.
@@ -56,7 +56,7 @@ it("with unknown inputs, sends no request and leaves the outputs unknown", async
   ] as pulumi.Output<unknown>[]) {
     expect(await details(output)).toEqual({ value: undefined, known: false, secret: false });
   }
-  await settle(500);
+  await registrationsDone();
   expect(env.sim().requestsTo("defenders/fargate.json")).toEqual([]);
   const [td] = mocks.children(TD);
   // Registered for the preview, with the definition left unknown (never an unprotected one).

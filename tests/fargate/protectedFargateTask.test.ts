@@ -7,7 +7,7 @@ import {
   installMocks,
   isSecretInput,
   plaintextSecretsIn,
-  settle,
+  registrationsDone,
   unwrapInput,
 } from "../helpers/pulumi";
 import { forgetConsoles } from "../../provider/core/console/client";
@@ -36,7 +36,7 @@ function task(name = "app", extra: Record<string, unknown> = {}) {
 
 async function registered(t: ProtectedFargateTask) {
   await details(t.arn);
-  await settle();
+  await registrationsDone();
   const [td] = mocks.children(TD);
   return td;
 }

@@ -1,5 +1,6 @@
 // The Pulumi mocks harness every component test uses: records what a program registers, awaits outputs, and
-// observes a component's deploy-time failure without letting it crash the test (pulumi-components.md §3.2).
+// observes a component's deploy-time failure without letting it crash the test (a rejected output nobody awaits
+// is an unhandled rejection, which ends the jest process).
 import * as pulumi from "@pulumi/pulumi";
 import * as vm from "vm";
 
@@ -156,20 +157,46 @@ export async function details<T>(
   return { value, known, secret };
 }
 
-/** Resolves once pending registrations have had time to finish (mocks answer synchronously). */
-export async function settle(ms = 200): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
+/**
+ * Resolves once every resource registration, invoke and `registerOutputs` the program has started is answered.
+ * Pulumi's runtime chains one keep-alive per outstanding RPC (`rpcKeepAlive`, taken when a resource is constructed,
+ * so a registration still waiting on a Console call counts); `waitForRPCs` is what `pulumi.runtime.disconnect()`
+ * awaits before a program may exit, and it waits again whenever new RPCs start meanwhile. Then one macrotask
+ * turn: Node reports a promise rejected meanwhile as unhandled before the next one runs. Fails when the RPCs have
+ * not drained after `timeoutMs` (a registration waiting on an output that never resolves), instead of hanging.
+ */
+export async function registrationsDone(timeoutMs = 30_000): Promise<void> {
+  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> })
+    .waitForRPCs;
+  if (typeof waitForRPCs !== "function") {
+    throw new Error(
+      "@pulumi/pulumi no longer exports runtime.waitForRPCs: update registrationsDone in tests/helpers/pulumi.ts",
+    );
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Pulumi RPCs still outstanding after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([waitForRPCs(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
- * Runs `build` (which constructs components) and waits until `until` resolves or rejects, collecting every
- * unhandled rejection meanwhile. Jest runs tests in a VM whose `process` is a copy, so the listener goes on the
- * real process, reached through `vm.runInThisContext`; jest's own listeners are restored afterwards.
- * Returns the distinct error messages (a failed deploy-time call surfaces once per dependent output).
+ * Runs `build` (which constructs components) and waits until the output it returns, if any, resolves or rejects
+ * and every registration has been answered, collecting every unhandled rejection meanwhile. Jest runs tests in a VM whose `process` is a
+ * copy, so the listener goes on the real process, reached through `vm.runInThisContext`; jest's own listeners are
+ * restored afterwards. Returns the distinct error messages (a failed deploy-time call surfaces once per dependent
+ * output).
  */
 export async function captureDeployErrors(
   build: () => pulumi.Output<unknown> | Promise<unknown> | void,
-  settleMs = 300,
 ): Promise<string[]> {
   const realProcess = vm.runInThisContext("process") as NodeJS.Process;
   const saved = realProcess.listeners("unhandledRejection");
@@ -185,7 +212,7 @@ export async function captureDeployErrors(
     } catch (e) {
       errors.push(e);
     }
-    await settle(settleMs);
+    await registrationsDone();
   } finally {
     realProcess.removeAllListeners("unhandledRejection");
     for (const l of saved) realProcess.on("unhandledRejection", l as (...args: any[]) => void);

@@ -1,5 +1,5 @@
 // Mode Console: what we accept from the Console's rewritten Dockerfile, what we refuse (fail closed), and how
-// INSTALL_BUNDLE is taken out of it. The shapes are the real outputs quoted in compute-api.md §4.2.
+// INSTALL_BUNDLE is taken out of it. The shapes are the real outputs quoted in docs/console-api.md#console-dockerfile.
 import {
   checkConsoleDockerfile,
   UnprotectedDockerfileError,

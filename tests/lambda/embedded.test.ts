@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderLayer } from "../../provider/lambda/defenderLayer";
 import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
-import { captureDeployErrors, promiseOf, settle } from "../helpers/pulumi";
+import { captureDeployErrors, promiseOf, registrationsDone } from "../helpers/pulumi";
 import {
   archiveNamesOf,
   archivePathOf,
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
 // Let the last registrations (registerOutputs) finish before the next test installs new mocks.
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const code = (files: Record<string, string>) => new pulumi.asset.FileArchive(codeDir(files));
 

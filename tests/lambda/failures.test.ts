@@ -11,7 +11,7 @@ import {
   isSecretInput,
   plaintextSecretsIn,
   promiseOf,
-  settle,
+  registrationsDone,
 } from "../helpers/pulumi";
 import {
   codeDir,
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
 // Let the last registrations (registerOutputs) finish before the next test installs new mocks.
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const nodeCode = () =>
   new pulumi.asset.FileArchive(codeDir({ "index.js": "exports.handler = async () => 1;" }));
@@ -283,7 +283,7 @@ describe("preview", () => {
     expect(names).toEqual({ value: ["TW_POLICY"], known: true, secret: false });
     // The physical name is fixed by the component, so even this preview shows it.
     expect(await details(fn.name)).toMatchObject({ known: true, value: "p" });
-    await new Promise((r) => setTimeout(r, 300));
+    await registrationsDone();
     expect(m.children(FUNCTION)).toHaveLength(1);
     const [f] = m.children(FUNCTION);
     // Role, code and the wrapper's handler are unknown; name, runtime and the environment's names are not.

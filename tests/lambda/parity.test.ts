@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { extractZip } from "../../provider/core/archive";
-import { promiseOf, settle } from "../helpers/pulumi";
+import { promiseOf, registrationsDone } from "../helpers/pulumi";
 import { invokeWithRic, RicResult } from "./ric";
 import {
   archivePathOf,
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const EVENT = { n: 21 };
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { extractZip } from "../../provider/core/archive";
-import { promiseOf, settle } from "../helpers/pulumi";
+import { promiseOf, registrationsDone } from "../helpers/pulumi";
 import {
   archivePathOf,
   codeDir,
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const BOOTSTRAP = path.join(__dirname, "clients/python_bootstrap.py");
 const EVENT = { n: 21 };

@@ -1,5 +1,6 @@
 // Runs a Lambda handler in AWS's own Node.js runtime interface client against a tiny Runtime API on 127.0.0.1
-// (recipe: testing-with-real-clients.md). One invocation, then the client is stopped.
+// (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client,
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html). One invocation, then the client is stopped.
 import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";

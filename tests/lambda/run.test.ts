@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { extractZip } from "../../provider/core/archive";
-import { promiseOf, settle } from "../helpers/pulumi";
+import { promiseOf, registrationsDone } from "../helpers/pulumi";
 import { invokeWithRic } from "./ric";
 import {
   archivePathOf,
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const EVENT = { orderId: 42, items: ["a", "b"] };
 const REPORT = `({ got: event, requestId: context.awsRequestId, functionName: context.functionName,

@@ -1,5 +1,7 @@
-// Hand-review rules for the inferred schema and the sources it comes from (pulumi-components.md §2.4, §5): the
-// analyzer's silent traps made into checks. Each returns the offenders; an empty list means the rule holds.
+// Hand-review rules for the inferred schema and the sources it comes from: the silent traps of Pulumi's schema
+// inference from TypeScript (two interfaces of one name share one schema type, private-looking members surface as
+// outputs, undocumented inputs get no description) made into checks. Each returns the offenders; an empty list
+// means the rule holds.
 import * as fs from "fs";
 import * as path from "path";
 import ts from "typescript";

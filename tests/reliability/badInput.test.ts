@@ -45,9 +45,8 @@ it.each(BAD_INPUTS.map((c) => [c.component, c.what, c] as const))("%s: %s", asyn
   let errors: string[];
   try {
     ({ value: errors } = await withConsoleCapture(() =>
-      captureDeployErrors(
-        () => build(c.component, `bad-${++n}`, { ...c.args, console: consoleArgs }, dirs),
-        150,
+      captureDeployErrors(() =>
+        build(c.component, `bad-${++n}`, { ...c.args, console: consoleArgs }, dirs),
       ),
     ));
   } finally {

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { details, settle } from "../helpers/pulumi";
+import { details, registrationsDone } from "../helpers/pulumi";
 import { CONTAINERS, PROGRAMS, TEMPLATE } from "./programs";
 import { runProgram, useEnv, WORKLOAD_CHECKS, withConsoleCapture } from "./support";
 
@@ -56,7 +56,7 @@ describe("the protection checks", () => {
       }),
     ];
     await Promise.all(plain.map((r) => details(r.urn)));
-    await settle(50);
+    await registrationsDone();
     const flagged = await Promise.all(
       env.mocks
         .children()

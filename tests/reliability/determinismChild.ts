@@ -65,12 +65,8 @@ async function run(job: DemoJob, cacheDir: string): Promise<DeterminismResult> {
   } catch (e) {
     errors.push(e);
   }
-  // Children created inside applies register late: wait until the set stops growing.
-  for (let before = -1; before !== resources.length;) {
-    before = resources.length;
-    await waitForRegistrations();
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // Components create their children in their constructors, so once the RPCs have drained nothing more comes.
+  await waitForRegistrations();
   const out: DeterminismResult["resources"] = [];
   for (const r of resources) {
     const inputs = JSON.stringify(await canonical(r.inputs, cacheDir));

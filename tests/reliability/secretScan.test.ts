@@ -85,14 +85,9 @@ async function scanOutputs(
   if (!component) return;
   for (const [name, value] of Object.entries(component)) {
     if (!pulumi.Output.isInstance(value)) continue;
-    // An output of a failed component may never settle: give up on it after a while.
-    let timer: NodeJS.Timeout | undefined;
-    const d = await Promise.race([
-      details(value as pulumi.Output<unknown>),
-      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), 2000))),
-    ])
-      .catch(() => undefined)
-      .finally(() => clearTimeout(timer));
+    // runProgram waited until every registration was answered, so each output settles now; a rejected one (the
+    // component failed) has no value to scan.
+    const d = await details(value as pulumi.Output<unknown>).catch(() => undefined);
     if (!d || !d.known || d.value === undefined) continue;
     const text = typeof d.value === "string" ? d.value : JSON.stringify(d.value);
     if (d.secret) {

@@ -101,7 +101,7 @@ export async function runProgram(
   const errors = await captureDeployErrors(() => {
     built = prog.build(console, id);
     return built.settled;
-  }, 50);
+  });
   const ms = Date.now() - started;
   const workloads = env.mocks.children().filter((r) => WORKLOAD_CHECKS[r.type]);
   const problems = await Promise.all(

@@ -15,13 +15,30 @@ it("starts from the command line, serves with the printed CA and credentials, an
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (out.includes("Press Ctrl-C")) resolve(clearInterval(timer));
-        if (child.exitCode !== null) reject(new Error(`CLI exited: ${out}`));
-      }, 50);
+  /** Resolves once the CLI has printed something matching `pattern`; rejects if it exits first. */
+  const printed = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const stop = () => {
+        child.stdout.off("data", check);
+        child.stderr.off("data", check);
+        child.off("exit", early);
+      };
+      const check = () => {
+        if (!pattern.test(out)) return;
+        stop();
+        resolve();
+      };
+      const early = () => {
+        stop();
+        reject(new Error(`CLI exited: ${out}`));
+      };
+      child.stdout.on("data", check);
+      child.stderr.on("data", check);
+      child.on("exit", early);
+      check();
     });
+  try {
+    await printed(/Press Ctrl-C/);
     const field = (name: string) => new RegExp(`${name}:\\s+(\\S+)`).exec(out)![1];
     const caFile = field("CA file");
     const sim = {
@@ -34,7 +51,7 @@ it("starts from the command line, serves with the printed CA and credentials, an
       basic: sim.credentials,
     });
     expect([answer.status, answer.json()]).toEqual([200, "34.04.145"]);
-    await new Promise((r) => setTimeout(r, 100));
+    await printed(/GET \/us-3-7\/api\/v34\.04\/version -> /);
     expect(out).toMatch(/GET \/us-3-7\/api\/v34\.04\/version -> 200 \(basic\)/);
     child.kill("SIGINT");
     expect(await exited).toBe(0);

@@ -1,5 +1,5 @@
 // The Node layer under AWS's own runtime interface clients (aws-lambda-ric v4 = nodejs24.x, v3 = nodejs18-22.x),
-// against a minimal Lambda Runtime API on 127.0.0.1 (recipe: shared docs, testing-with-real-clients.md).
+// against a minimal Lambda Runtime API on 127.0.0.1 (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";

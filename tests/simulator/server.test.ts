@@ -3,6 +3,7 @@ import * as https from "https";
 import Ajv from "ajv";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
 import schemas from "../../provider/simulator/spec/compute-34.04-defender-schemas.json";
+import { fakeWallClock } from "../helpers/clock";
 import { call, login } from "./helpers";
 
 const validatorFor = (name: string) => {
@@ -98,18 +99,25 @@ describe("console simulator: authentication", () => {
   });
 
   it("expires tokens after tokenTtlSeconds, and renews an unexpired one (replacing it)", async () => {
-    const token = await login(sim);
-    const renewed = await call(sim, "/api/v1/authenticate/renew", { token });
-    expect(renewed.status).toBe(200);
-    const fresh = renewed.json().token;
-    expect(fresh).not.toBe(token);
-    expect((await call(sim, "/api/v1/version", { token })).status).toBe(401);
-    expect((await call(sim, "/api/v1/version", { token: fresh })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
-    const expired = await call(sim, "/api/v1/version", { token: fresh });
-    expect(expired.status).toBe(401);
-    expect(expired.json().err).toMatch(/expired/);
-    expect((await call(sim, "/api/v1/authenticate/renew", { token: fresh })).status).toBe(401);
+    const clock = fakeWallClock();
+    try {
+      const token = await login(sim);
+      const renewed = await call(sim, "/api/v1/authenticate/renew", { token });
+      expect(renewed.status).toBe(200);
+      const fresh = renewed.json().token;
+      expect(fresh).not.toBe(token);
+      expect((await call(sim, "/api/v1/version", { token })).status).toBe(401);
+      expect((await call(sim, "/api/v1/version", { token: fresh })).status).toBe(200);
+      clock.advance(999);
+      expect((await call(sim, "/api/v1/version", { token: fresh })).status).toBe(200);
+      clock.advance(1);
+      const expired = await call(sim, "/api/v1/version", { token: fresh });
+      expect(expired.status).toBe(401);
+      expect(expired.json().err).toMatch(/expired/);
+      expect((await call(sim, "/api/v1/authenticate/renew", { token: fresh })).status).toBe(401);
+    } finally {
+      clock.restore();
+    }
   });
 
   it("exchanges a valid token given in the body for a new one (the spec's `token` field)", async () => {
@@ -206,7 +214,7 @@ describe("console simulator: routes, versions, tenant path, projects", () => {
     const unknown = await call(sim, "/api/v1/version?project=team-b", { token });
     expect(unknown.status).toBe(400);
     expect(unknown.json().err).toMatch(/team-b/);
-    // "This does not apply to authentication endpoints" (compute-api.md §2.4).
+    // "This does not apply to authentication endpoints" (docs/console-api.md#project-parameter).
     expect(
       (await call(sim, "/api/v1/authenticate?project=team-b", { body: sim.credentials })).status,
     ).toBe(200);

@@ -10,12 +10,8 @@ import { ProtectedAzureFunction } from "../../provider/azure/protectedAzureFunct
 import { ProtectedCloudFormationTemplate } from "../../provider/fargate/protectedCloudFormationTemplate";
 import { ProtectedFargateTask } from "../../provider/fargate/protectedFargateTask";
 import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
-import {
-  installRecordingMocks,
-  RecordedResource,
-  waitForRegistrations,
-} from "../../scripts/demo/mocks";
-import { settle, unwrapInput } from "../helpers/pulumi";
+import { installRecordingMocks, RecordedResource } from "../../scripts/demo/mocks";
+import { registrationsDone, unwrapInput } from "../helpers/pulumi";
 import { LambdaTestContext, lambdaTestContext } from "../lambda/support";
 import { FUNCTION, ROLE, TASK } from "./support";
 
@@ -25,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 /** Runs a program under recording mocks (with or without the Console settings) and returns what it registered. */
 async function run(
@@ -35,8 +31,7 @@ async function run(
   const resources = installRecordingMocks("project", "stack", false);
   pulumi.runtime.setAllConfig(withConsole ? ctx.config : {}, ["prisma-defender:password"]);
   await new Promise((resolve) => build().apply(resolve));
-  await waitForRegistrations();
-  await settle(100);
+  await registrationsDone();
   return resources;
 }
 

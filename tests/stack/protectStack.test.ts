@@ -8,7 +8,7 @@ import {
   captureDeployErrors,
   installMocks,
   promiseOf,
-  settle,
+  registrationsDone,
   unwrapInput,
 } from "../helpers/pulumi";
 import { LambdaTestContext, lambdaTestContext } from "../lambda/support";
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 beforeEach(() => ctx.fresh());
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const js = () =>
   new pulumi.asset.AssetArchive({
@@ -111,7 +111,7 @@ describe("protectStack", () => {
       promiseOf(task.arn),
       promiseOf(ec2.arn),
     ]);
-    await settle();
+    await registrationsDone();
 
     // Layer mode, as ProtectedLambda: handler redirected, shared layer appended, ORIGINAL_HANDLER and TW_POLICY.
     const orders = byName(m, FUNCTION, "orders");
@@ -206,7 +206,7 @@ describe("protectStack", () => {
       environment: { variables: { STAGE: "prod", ROLE_NAME: role.name } },
     });
     await promiseOf(f.arn);
-    await settle();
+    await registrationsDone();
     const orders = byName(m, FUNCTION, "orders");
     expect(orders.inputs.handler).toBe("twistlock.handler");
     expect(Object.keys(variables(orders)).sort()).toEqual([
@@ -235,7 +235,7 @@ describe("protectStack", () => {
     const a = fn("inline");
     const b = fn("nope");
     await Promise.all([promiseOf(a.arn), promiseOf(b.arn)]);
-    await settle();
+    await registrationsDone();
     const inline = byName(m, FUNCTION, "inline");
     expect(inline.inputs.handler).not.toBe("index.handler");
     expect(inline.inputs.handler).not.toBe("twistlock.handler");

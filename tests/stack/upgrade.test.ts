@@ -11,12 +11,8 @@ import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { forgetConsoles } from "../../provider/core/console/client";
 import { resolveConsoleSettings } from "../../provider/core/settings";
 import { ConsoleSimulator, startConsoleSimulator } from "../../provider/simulator";
-import {
-  installRecordingMocks,
-  RecordedResource,
-  waitForRegistrations,
-} from "../../scripts/demo/mocks";
-import { captureDeployErrors, settle, unwrapInput } from "../helpers/pulumi";
+import { installRecordingMocks, RecordedResource } from "../../scripts/demo/mocks";
+import { captureDeployErrors, registrationsDone, unwrapInput } from "../helpers/pulumi";
 import { ROLE } from "./support";
 
 let older: ConsoleSimulator;
@@ -42,7 +38,7 @@ afterAll(async () => {
   await Promise.all([older.close(), newer.close()]);
   fs.rmSync(work, { recursive: true, force: true });
 });
-afterEach(() => settle(300));
+afterEach(() => registrationsDone());
 
 const configFor = (sim: ConsoleSimulator, extra: Record<string, string> = {}) => ({
   "prisma-defender:consoleUrl": sim.url,
@@ -92,8 +88,7 @@ async function program(sim: ConsoleSimulator): Promise<Run> {
     image: await value(image.defenderVersion),
   };
   await Promise.all([value(fn.arn), value(task.arn), value(image.imageName)]);
-  await waitForRegistrations();
-  await settle(100);
+  await registrationsDone();
   return { resources, versions };
 }
 

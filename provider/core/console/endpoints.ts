@@ -13,7 +13,7 @@ export interface Endpoint<
 > {
   method: "GET" | "POST";
   path: string;
-  /** Only `/api/v1/<path>` is attested (docs/console-api.md). */
+  /** Only `/api/v1/<path>` is attested (docs/console-api.md#encode-v1-only). */
   v1?: boolean;
   /** The request body's schema (JSON unless the endpoint says otherwise). */
   body?: Body;
@@ -37,7 +37,7 @@ const endpoint = <
 
 const flag = (b?: boolean) => (b === undefined ? undefined : String(b));
 
-/** The query string of the Fargate endpoints (`cloudFormation=true` for a template). */
+/** The query string of the Fargate endpoints, `cloudFormation=true` for a template (docs/console-api.md#fargate-query). */
 function fargateQuery(p: z.infer<typeof S.fargateParams>, cloudFormation = false) {
   return {
     consoleaddr: p.consoleAddress,

@@ -29,7 +29,7 @@ export function runtimeFamily(runtime: string): RuntimeFamily {
   throw new ConsoleHttpError(400, `unsupported runtime ${runtime}`);
 }
 
-/** Provider and runtime checks the Console makes beyond the schema (documented in compute-api.md §5). */
+/** Provider and runtime checks the Console makes beyond the schema (docs/console-api.md#serverless-checks). */
 export function checkServerless(
   request: ServerlessRequest,
   kind: "layer" | "bundle",

@@ -1,8 +1,10 @@
-// Extracts the request/response schemas the simulator validates against from the official Compute OpenAPI specs,
-// so the simulator (and our users, who have no ../shared) carry an unchanged, committed copy.
+// Extracts the request/response schemas the simulator validates against from Palo Alto Networks' published Compute
+// API OpenAPI specification (provider/simulator/SOURCES.md), so the simulator carries an unchanged, committed copy.
 //
-//   npx tsx provider/simulator/spec/extract.ts            # rewrite the committed files from ../shared
-//   npx tsx provider/simulator/spec/extract.ts --check    # exit 1 if they differ from a fresh extract
+//   COMPUTE_OPENAPI_DIR=<dir> npx tsx provider/simulator/spec/extract.ts            # rewrite the committed files
+//   COMPUTE_OPENAPI_DIR=<dir> npx tsx provider/simulator/spec/extract.ts --check    # exit 1 if they differ
+//
+// <dir> holds the spec files EXTRACTS names.
 //
 // What "unchanged" means: each schema is copied as it is in the spec, except that the spec's doubly nested enums
 // (`"enum": [["a","b"]]`, invalid JSON Schema) are flattened and `$ref`s to non-`#/` files (Markdown descriptions)
@@ -102,7 +104,7 @@ export function extractDefenderSchemas(spec: any, source: SpecSource): Json {
   };
 }
 
-/** The files this script writes, relative to the repository root's `../shared/compute-api`. */
+/** The files this script writes: `spec` is the file's name in COMPUTE_OPENAPI_DIR, `specPath` its path in pan.dev. */
 export const EXTRACTS = [
   {
     spec: "openapi-34-04-145-sh.json",
@@ -110,6 +112,8 @@ export const EXTRACTS = [
     out: "compute-34.04-defender-schemas.json",
   },
   {
+    // The Defender endpoints' paths and request schemas of that public file, copied unchanged. The wording is what
+    // the committed extract records as its source.path, so it stays as it is.
     spec: "openapi-32-07-123-sh.subset.json",
     specPath:
       "openapi-specs/compute/32-07/openapi-32-07-123-sh.json (defender subset in ../shared)",
@@ -123,7 +127,7 @@ export const PAN_DEV = {
 };
 
 /**
- * Re-extracts every file from a `compute-api` directory; returns file name → JSON text, formatted with the
+ * Re-extracts every file from a directory holding the specs; returns file name → JSON text, formatted with the
  * repository's prettier settings so `npm run lint` and `--check` agree.
  */
 export async function extractAll(sharedDir: string): Promise<Record<string, string>> {
@@ -144,15 +148,19 @@ export async function extractAll(sharedDir: string): Promise<Record<string, stri
 }
 
 async function main(): Promise<void> {
-  const sharedDir = path.resolve(__dirname, "../../../../shared/compute-api");
-  const files = await extractAll(sharedDir);
+  const specDir = process.env.COMPUTE_OPENAPI_DIR;
+  if (!specDir) {
+    console.error("Set COMPUTE_OPENAPI_DIR to a directory holding the spec files EXTRACTS names.");
+    process.exit(2);
+  }
+  const files = await extractAll(path.resolve(specDir));
   let differs = false;
   for (const [name, text] of Object.entries(files)) {
     const target = path.join(__dirname, name);
     const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "";
     if (process.argv.includes("--check")) {
       if (current !== text) {
-        console.error(`${name} differs from a fresh extract of ${sharedDir}`);
+        console.error(`${name} differs from a fresh extract of ${specDir}`);
         differs = true;
       }
     } else {
