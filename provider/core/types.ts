@@ -84,13 +84,7 @@ export type {
   FargateProtectParams,
   LayerRequest,
 } from "./console/endpoints";
-import type {
-  AppEmbeddedRequest,
-  BundleRequest,
-  EncodeRequest,
-  FargateProtectParams,
-  LayerRequest,
-} from "./console/endpoints";
+import type * as Requests from "./console/endpoints";
 
 /** An archive the Console returned, streamed to the private cache (0600 file under a 0700 directory). */
 export interface DownloadedArchive {
@@ -116,24 +110,24 @@ export interface ComputeConsole {
   /** `POST /defenders/fargate.json`: returns the Console's protected task definition as parsed JSON. */
   protectFargateTask(
     taskDefinition: Record<string, unknown>,
-    params: FargateProtectParams,
+    params: Requests.FargateProtectParams,
   ): Promise<Record<string, unknown>>;
   /** `POST /defenders/fargate.json?cloudFormation=true` (json) or `fargate.yaml` (yaml): the protected template text. */
   protectCloudFormationTemplate(
     template: string,
     format: "json" | "yaml",
-    params: FargateProtectParams,
+    params: Requests.FargateProtectParams,
   ): Promise<string>;
   /** `POST /defenders/app-embedded`: the zip with the rewritten Dockerfile and the Defender tarball. */
-  embedDockerfile(request: AppEmbeddedRequest): Promise<DownloadedArchive>;
+  embedDockerfile(request: Requests.AppEmbeddedRequest): Promise<DownloadedArchive>;
   /** `GET /images/twistlock_defender_app_embedded.tar.gz`. */
   appEmbeddedTarball(): Promise<DownloadedArchive>;
   /** `GET /defenders/install-bundle?consoleaddr=<host>&defenderType=appEmbedded`: the INSTALL_BUNDLE value. */
   installBundle(consoleAddress: string): Promise<{ installBundle: string; wsAddress: string }>;
   /** `POST /images/twistlock_defender_layer.zip`. */
-  lambdaLayer(request: LayerRequest): Promise<DownloadedArchive>;
+  lambdaLayer(request: Requests.LayerRequest): Promise<DownloadedArchive>;
   /** `POST /defenders/serverless/bundle`. */
-  serverlessBundle(request: BundleRequest): Promise<DownloadedArchive>;
+  serverlessBundle(request: Requests.BundleRequest): Promise<DownloadedArchive>;
   /** `POST /api/v1/policies/runtime/serverless/encode`: the TW_POLICY value (a credential). */
-  encodeServerlessPolicy(request: EncodeRequest): Promise<string>;
+  encodeServerlessPolicy(request: Requests.EncodeRequest): Promise<string>;
 }

@@ -63,17 +63,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       this.defenderVersion = pulumi.output(undefined) as unknown as pulumi.Output<string>;
       this.environmentVariableNames = userVariableNames(args);
       this.twPolicy = pulumi.output(undefined) as unknown as pulumi.Output<string>;
-      this.registerOutputs({
-        function: this.function,
-        arn: this.arn,
-        name: this.name,
-        originalHandler: this.originalHandler,
-        mode: this.mode,
-        layerArn: this.layerArn,
-        defenderVersion: this.defenderVersion,
-        environmentVariableNames: this.environmentVariableNames,
-        twPolicy: this.twPolicy,
-      });
+      this.registerAll();
       return;
     }
     if (args.defenderLayer && args.defenderLayerArn !== undefined) {
@@ -244,6 +234,11 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     this.environmentVariableNames = pulumi.unsecret(
       checked.apply((c) => Object.keys(defenderEnvironment(c, "").variables)),
     );
+    this.registerAll();
+  }
+
+  /** The outputs, registered last (both with protection on and off). */
+  private registerAll(): void {
     this.registerOutputs({
       function: this.function,
       arn: this.arn,
