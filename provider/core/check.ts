@@ -41,6 +41,11 @@ export class DefenderError extends pulumi.ResourceError {
       true,
     );
     this.name = "DefenderError";
+    // No stack frames: the CLI prints this error by its message only, yet formats it with util.inspect first, and
+    // on Node.js 20 util.inspect with colours loops on a frame such as `node_modules/@pulumi/output.ts` (the
+    // path @pulumi/pulumi's source maps give): 16 to 28 s of CPU, then a RangeError, before a bad input reached
+    // through an Output was printed. Reproduced outside Pulumi with that stack text alone.
+    this.stack = `${this.name}: ${this.message}`;
     this.component = component;
     this.resourceName = resourceName;
     this.problems = clean;
