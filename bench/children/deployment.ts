@@ -7,11 +7,13 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
+import type * as Docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderLayer } from "../../provider/components/defenderLayer";
 import { EmbeddedDefenderImage, EmbedMode } from "../../provider/components/embeddedDefenderImage";
 import { ProtectedFargateTask } from "../../provider/components/protectedFargateTask";
 import { ProtectedLambda } from "../../provider/components/protectedLambda";
+import { LambdaProtectionMode } from "../../provider/defender/lambdaPreflight";
 import { details, installMocks, settle } from "../../tests/helpers/pulumi";
 import { childInput, consoleEnv, runMain } from "../lib/child";
 import { familiesOf, StackShape, stackShape } from "../lib/stack";
@@ -23,6 +25,8 @@ interface Input {
   images: number;
   previews: number;
   cacheDir: string;
+  /** Runtimes the functions spread over (bench/lib/stack.ts); default the three of benchmarks 3 and 4. */
+  runtimes?: "three" | "all";
   /** Make an unauthenticated `GET /_ping` between previews, so the parent can split the request log. */
   marker?: boolean;
 }
@@ -30,6 +34,8 @@ interface Input {
 export interface DeploymentResult {
   /** Per preview: ms from the first resource to every workload output settled, and resources registered. */
   previews: { ms: number; resources: number; workloads: number }[];
+  /** The process's peak RSS (VmHWM) after the first preview, in bytes; undefined where /proc is missing. */
+  peakRssAfterFirst?: number;
   /** Parts of the stack that could not be built, with the reason. */
   missing: string[];
   /** Deploy-time errors (rejected outputs) seen while previewing: the figures are then suspect. */
@@ -49,7 +55,7 @@ async function main(): Promise<DeploymentResult> {
     PRISMACLOUDCOMPUTE_PASSWORD: conn.password,
     PRISMACLOUDCOMPUTE_CA_CERT: conn.caCertificate,
   });
-  const shape = stackShape(input.functions, input.tasks, input.images);
+  const shape = stackShape(input.functions, input.tasks, input.images, input.runtimes);
   const codeDirs = writeCode(shape);
   const missing: string[] = [];
   const errors = new Set<string>();
@@ -57,6 +63,7 @@ async function main(): Promise<DeploymentResult> {
     errors.add(String((e as Error)?.message ?? e).split("\n")[0]),
   );
   const previews: DeploymentResult["previews"] = [];
+  let peakRssAfterFirst: number | undefined;
 
   for (let round = 0; round < input.previews; round++) {
     if (round > 0 && input.marker) await ping(conn.url, conn.caCertificate);
@@ -77,7 +84,9 @@ async function main(): Promise<DeploymentResult> {
           handler: fn.handler,
           role,
           code: new pulumi.asset.FileArchive(codeDirs.get(fn.runtime)!),
-          defenderLayer: layers.get(fn.family),
+          ...(fn.mode === "layer"
+            ? { defenderLayer: layers.get(fn.family) }
+            : { mode: LambdaProtectionMode.Embedded, codeAlreadyWrapped: true }),
         });
         outputs.push(lambda.arn, lambda.function.environment);
       }
@@ -93,10 +102,12 @@ async function main(): Promise<DeploymentResult> {
         });
         outputs.push(plain.arn, plain.environment);
       }
+      outputs.push(...plainTasks(shape), ...plainImages(shape));
     }
     await Promise.all(outputs.map((o) => details(o)));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     await settle(50);
+    if (round === 0) peakRssAfterFirst = peakRss();
     previews.push({
       ms,
       resources: mocks.resources.length,
@@ -104,7 +115,17 @@ async function main(): Promise<DeploymentResult> {
     });
   }
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
-  return { previews, missing, errors: [...errors] };
+  return { previews, peakRssAfterFirst, missing, errors: [...errors] };
+}
+
+/** The kernel's high-water mark of this process's resident set (VmHWM), in bytes. */
+function peakRss(): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The marker between previews: a request no component makes. */
@@ -136,7 +157,7 @@ function writeCode(shape: StackShape): Map<string, string> {
   for (const fn of shape.functions) {
     if (dirs.has(fn.runtime)) continue;
     const dir = path.join(root, fn.runtime);
-    fs.mkdirSync(dir);
+    fs.mkdirSync(path.dirname(path.join(dir, fn.file)), { recursive: true });
     fs.writeFileSync(path.join(dir, fn.file), fn.source);
     dirs.set(fn.runtime, dir);
   }
@@ -169,10 +190,43 @@ function fargateTasks(shape: StackShape): pulumi.Output<unknown>[] {
   });
 }
 
-function images(shape: StackShape): pulumi.Output<unknown>[] {
+/** The unprotected counterparts: the same task definitions and images, as the user would declare them. */
+function plainTasks(shape: StackShape): pulumi.Output<unknown>[] {
+  return shape.tasks.map(
+    (task) =>
+      new aws.ecs.TaskDefinition(task.family, {
+        family: task.family,
+        cpu: "256",
+        memory: "512",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        containerDefinitions: JSON.stringify(task.containerDefinitions),
+      }).arn,
+  );
+}
+
+function plainImages(shape: StackShape): pulumi.Output<unknown>[] {
+  if (!shape.images.length) return [];
+  // Loaded only when used, as the component loads it (provider/components/peers.ts): a program without images
+  // does not pay for the docker SDK in either variant.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const docker = require("@pulumi/docker") as typeof Docker;
+  const root = imageContexts(shape);
+  return shape.images.map(
+    (image) =>
+      new docker.Image(image.name, {
+        imageName: `registry.example.com/${image.name}:1.0`,
+        build: { context: path.join(root, image.name) },
+        skipPush: true,
+      }).repoDigest,
+  );
+}
+
+/** One build context per image (its Dockerfile and a small app), shared by the protected and plain variants. */
+function imageContexts(shape: StackShape): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-images-"));
   scratch.push(root);
-  return shape.images.map((image, i) => {
+  shape.images.forEach((image, i) => {
     const context = path.join(root, image.name);
     fs.mkdirSync(context);
     fs.writeFileSync(path.join(context, "Dockerfile"), image.dockerfile);
@@ -180,6 +234,14 @@ function images(shape: StackShape): pulumi.Output<unknown>[] {
     fs.writeFileSync(path.join(context, `app-${i}`, "run"), "#!/bin/sh\necho hello\n", {
       mode: 0o755,
     });
+  });
+  return root;
+}
+
+function images(shape: StackShape): pulumi.Output<unknown>[] {
+  const root = imageContexts(shape);
+  return shape.images.map((image) => {
+    const context = path.join(root, image.name);
     const protectedImage = new EmbeddedDefenderImage(image.name, {
       mode: EmbedMode.Console,
       context,

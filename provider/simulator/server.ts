@@ -89,8 +89,12 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   };
   openRequests += 1;
   record.inFlight = openRequests;
+  record.receivedAt = Date.now();
   state.requests.push(record);
-  res.on("finish", () => (record.status = res.statusCode));
+  res.on("finish", () => {
+    record.status = res.statusCode;
+    record.answeredAt = Date.now();
+  });
   res.on("close", () => {
     openRequests -= 1;
     state.onRequest?.(record);
@@ -118,6 +122,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   if (state.latencyMs > 0) await sleep(state.latencyMs);
 
   const fault = state.faults.take(record.endpoint);
+  if (fault?.ready) await fault.ready;
   if (fault?.kind === "latency") await sleep(fault.ms ?? 0);
   if (fault?.kind === "reset") {
     record.status = 0;
