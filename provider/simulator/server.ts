@@ -91,10 +91,13 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   record.inFlight = openRequests;
   record.receivedAt = Date.now();
   state.requests.push(record);
-  res.on("finish", () => {
-    record.status = res.statusCode;
-    record.answeredAt = Date.now();
-  });
+  res.on("finish", () => (record.status = res.statusCode));
+  // When the answer starts (its headers are about to be written): no client can see it earlier.
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    record.answeredAt ??= Date.now();
+    return writeHead(...a);
+  }) as typeof res.writeHead;
   res.on("close", () => {
     openRequests -= 1;
     state.onRequest?.(record);

@@ -69,7 +69,7 @@ export interface RecordedRequest {
   inFlight?: number;
   /** When the request arrived (`Date.now()`, ms), to check that no request came during a Retry-After pause. */
   receivedAt?: number;
-  /** When its answer was sent in full (`Date.now()`, ms); undefined until then, or when it was dropped. */
+  /** When the simulator started its answer (`Date.now()`, ms; no client sees it earlier); unset when dropped. */
   answeredAt?: number;
 }
 
