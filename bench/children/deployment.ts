@@ -33,7 +33,7 @@ interface Input {
 
 export interface DeploymentResult {
   /** Per preview: ms from the first resource to every workload output settled, and resources registered. */
-  previews: { ms: number; resources: number; workloads: number }[];
+  previews: { ms: number; cpuMs: number; resources: number; workloads: number }[];
   /** The process's peak RSS (VmHWM) after the first preview, in bytes; undefined where /proc is missing. */
   peakRssAfterFirst?: number;
   /** Parts of the stack that could not be built, with the reason. */
@@ -69,6 +69,7 @@ async function main(): Promise<DeploymentResult> {
     if (round > 0 && input.marker) await ping(conn.url, conn.caCertificate);
     const mocks = installMocks({ preview: true });
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const outputs: pulumi.Output<unknown>[] = [];
     const role = "arn:aws:iam::123456789012:role/lambda";
     if (input.protect) {
@@ -106,10 +107,14 @@ async function main(): Promise<DeploymentResult> {
     }
     await Promise.all(outputs.map((o) => details(o)));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // CPU time of the process over the same span (all threads): steadier than wall time on a shared machine.
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     await settle(50);
     if (round === 0) peakRssAfterFirst = peakRss();
     previews.push({
       ms,
+      cpuMs,
       resources: mocks.resources.length,
       workloads: mocks.children().filter((r) => WORKLOADS.has(r.type)).length,
     });

@@ -4,7 +4,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
 import { resolveConsoleSettings } from "../console/settings";
-import { buildEmbeddedCode, checkEmbeddedCode } from "../defender/lambdaCode";
+import { checkEmbeddedCode } from "../defender/lambdaCode";
+import { buildEmbeddedCodeOnce } from "../defender/lambdaCodeMemo";
 import {
   defenderEnvironment,
   derive,
@@ -198,7 +199,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             runtime: runtimeInfo(c.runtime).bundleRuntime!,
           });
           return prefixed(fail, () =>
-            buildEmbeddedCode({
+            buildEmbeddedCodeOnce({
               code: userCode,
               runtime: c.runtime,
               handler: c.handler,
