@@ -37,7 +37,7 @@ async function main() {
       ? `${(result.peakRssAfterFirst / 2 ** 20).toFixed(1)} MiB`
       : "-";
     console.log(
-      `${variant}: program ${result.previews.map((p) => p.ms.toFixed(0)).join(" / ")} ms (CPU ${result.previews.map((p) => p.cpuMs.toFixed(0)).join(" / ")} ms), process ${wallMs.toFixed(0)} ms, peak RSS ${peak}, ` +
+      `${variant}: program ${result.previews.map((p) => p.ms.toFixed(0)).join(" / ")} ms (constructing ${result.previews.map((p) => p.constructMs.toFixed(0)).join(" / ")} ms; CPU ${result.previews.map((p) => p.cpuMs.toFixed(0)).join(" / ")} ms), process ${wallMs.toFixed(0)} ms, peak RSS ${peak}, ` +
         `${result.previews[0].resources} resources, ${sim.requests.length} Console requests, ` +
         `max in flight ${Math.max(0, ...sim.requests.map((r) => r.inFlight ?? 0))}`,
     );

@@ -25,6 +25,8 @@ type Variant = "plain" | "protected";
 
 interface Figures {
   program: Record<Variant, number[]>;
+  construct: Record<Variant, number[]>;
+  resources: Record<Variant, number[]>;
   process: Record<Variant, number[]>;
   rss: Record<Variant, number[]>;
   requests: number[];
@@ -64,6 +66,8 @@ function input(size: Size, protect: boolean, cacheDir: string) {
 async function measure(sim: ConsoleSimulator, size: Size): Promise<Figures> {
   const f: Figures = {
     program: { plain: [], protected: [] },
+    construct: { plain: [], protected: [] },
+    resources: { plain: [], protected: [] },
     process: { plain: [], protected: [] },
     rss: { plain: [], protected: [] },
     requests: [],
@@ -82,6 +86,8 @@ async function measure(sim: ConsoleSimulator, size: Size): Promise<Figures> {
           input: input(size, variant === "protected", scratch.dir),
         });
         f.program[variant].push(result.previews[0].ms);
+        f.construct[variant].push(result.previews[0].constructMs);
+        f.resources[variant].push(result.previews[0].resources);
         f.process[variant].push(wallMs);
         f.rss[variant].push(result.peakRssAfterFirst ?? NaN);
         f.errors.push(...result.errors, ...result.missing);
@@ -195,6 +201,14 @@ export async function scaleBenchmark(): Promise<BenchOutcome> {
         ms(s.programProtected),
         ratio(s.programProtected / s.programPlain),
         "-",
+      ],
+      [
+        size.label,
+        "  of which constructing (sync) ms",
+        ms(median(f.construct.plain)),
+        ms(median(f.construct.protected)),
+        ratio(median(f.construct.protected) / median(f.construct.plain)),
+        `resources registered: ${median(f.resources.plain)} vs ${median(f.resources.protected)}`,
       ],
       [
         size.label,
