@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { consoleFor } from "../console/client";
+import { ComputeConsole } from "../console/types";
 import { resolveConsoleSettings } from "../console/settings";
 import { checkEmbeddedCode } from "../defender/lambdaCode";
 import { buildEmbeddedCodeOnce } from "../defender/lambdaCodeMemo";
@@ -143,7 +144,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     const ready =
       mode === LambdaProtectionMode.Embedded &&
       (!pulumi.Output.isInstance(args.code) || !pulumi.runtime.isDryRun())
-        ? pulumi.all([checked, args.code]).apply(async ([c, userCode]) => {
+        ? withCode(checked, args.code).apply(async ([c, userCode]) => {
             if (!userCode) {
               throw new Error(
                 fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
@@ -159,15 +160,18 @@ export class ProtectedLambda extends pulumi.ComponentResource {
             );
             return c;
           })
-        : pulumi.output(checked);
-    // Every Console request goes through `compute`, which waits for every check.
-    const compute = pulumi.all([settings, ready]).apply(([s]) => consoleFor(s));
+        : checked;
+    // Every Console request goes through `compute`, which waits for every check. Made only where a value needs it
+    // (embedded mode's bundle, the Console's version): TW_POLICY waits for the same two values itself.
+    let computed: pulumi.Output<ComputeConsole> | undefined;
+    const compute = () =>
+      (computed ??= pulumi.all([settings, ready]).apply(([s]) => consoleFor(s)));
 
     let layerArn: pulumi.Output<string> | undefined;
     // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
     // preview shows them.
     // The Console's version, unless a DefenderLayer tells it (both come from the client's one memoised request).
-    const consoleVersion = () => pulumi.unsecret(compute.apply((c) => c.consoleVersion()));
+    const consoleVersion = () => pulumi.unsecret(compute().apply((c) => c.consoleVersion()));
     let defenderVersion: pulumi.Output<string> | undefined;
     let code: pulumi.Input<pulumi.asset.Archive> | undefined = args.code;
     let sourceCodeHash: pulumi.Input<string> | undefined;
@@ -188,26 +192,28 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       defenderVersion = layer.defenderVersion;
     } else {
       const built = pulumi.unsecret(
-        pulumi.all([checked, compute, args.code]).apply(async ([c, console, userCode]) => {
-          if (!userCode) {
-            throw new Error(
-              fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
+        withCode(pulumi.all([checked, compute()]), args.code).apply(
+          async ([[c, console], userCode]) => {
+            if (!userCode) {
+              throw new Error(
+                fail(["code: embedded mode needs `code` (a FileArchive or AssetArchive)."]),
+              );
+            }
+            const bundle = await console.serverlessBundle({
+              provider: "aws",
+              runtime: runtimeInfo(c.runtime).bundleRuntime!,
+            });
+            return prefixed(fail, () =>
+              buildEmbeddedCodeOnce({
+                code: userCode,
+                runtime: c.runtime,
+                handler: c.handler,
+                bundlePath: bundle.path,
+                codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
+              }),
             );
-          }
-          const bundle = await console.serverlessBundle({
-            provider: "aws",
-            runtime: runtimeInfo(c.runtime).bundleRuntime!,
-          });
-          return prefixed(fail, () =>
-            buildEmbeddedCodeOnce({
-              code: userCode,
-              runtime: c.runtime,
-              handler: c.handler,
-              bundlePath: bundle.path,
-              codeAlreadyWrapped: c.codeAlreadyWrapped ?? false,
-            }),
-          );
-        }),
+          },
+        ),
       );
       code = built.apply((b) => new pulumi.asset.FileArchive(b.path));
       sourceCodeHash = built.apply((b) => b.sourceCodeHash);
@@ -215,15 +221,17 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     }
 
     // Read-only and deterministic for a name, so it also runs in preview: the 4 KB check then uses the real value.
+    // `ready` resolves only once `checked` has (and fails when it fails), so it stands for both here.
     this.twPolicy = pulumi.secret(
-      pulumi.all([checked, compute, functionName, region]).apply(async ([, console, fn, reg]) =>
-        console.encodeServerlessPolicy({
+      pulumi.all([settings, ready, functionName, region]).apply(async ([s, , fn, reg]) => {
+        const console = consoleFor(s);
+        return console.encodeServerlessPolicy({
           consoleAddr: await console.consoleAddress(),
           function: fn,
           provider: "aws",
           region: reg,
-        }),
-      ),
+        });
+      }),
     );
     const variables = pulumi.all([checked, this.twPolicy]).apply(([c, policy]) => {
       const merged = defenderEnvironment(c, policy);
@@ -288,6 +296,23 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       twPolicy: this.twPolicy,
     });
   }
+}
+
+/**
+ * `value` with the function's code beside it. Code given as a plain archive (the usual case) is passed as it is:
+ * `pulumi.all` would turn the archive into an Output of a plain copy of its fields, with an Output per field.
+ */
+function withCode<T>(
+  value: pulumi.Output<T>,
+  code: pulumi.Input<pulumi.asset.Archive> | undefined,
+): pulumi.Output<[T, pulumi.asset.Archive | undefined]> {
+  if (pulumi.Output.isInstance(code)) {
+    return pulumi.all([value, code]) as pulumi.Output<[T, pulumi.asset.Archive | undefined]>;
+  }
+  return value.apply((v): [T, pulumi.asset.Archive | undefined] => [
+    v,
+    code as pulumi.asset.Archive | undefined,
+  ]);
 }
 
 /** Runs `work`, giving its error the component's `ProtectedLambda <name>:` prefix. */
