@@ -1,6 +1,8 @@
 // One run of the deployment child against a fresh simulator, for profiling and trying changes by hand:
 //
-//   npx tsx bench/one.ts <functions> <tasks> <images> [plain|protected] [three|all] [previews]
+//   npx tsx bench/one.ts <functions> <tasks> <images> [plain|protected|bare] [three|all] [previews]
+//
+// `bare`: the plain program with each function inside a bare ComponentResource (Pulumi's floor for a component).
 //
 // Prints the child's result and the Console requests it made. With BENCH_CPU_PROF=<dir> the child writes a CPU
 // profile there (summarise it with bench/cpuprofile.ts).
@@ -25,6 +27,7 @@ async function main() {
       console: envOf(sim),
       input: {
         protect: variant === "protected",
+        bareComponents: variant === "bare",
         functions: Number(functions),
         tasks: Number(tasks),
         images: Number(images),

@@ -20,6 +20,11 @@ import { familiesOf, StackShape, stackShape } from "../lib/stack";
 
 interface Input {
   protect: boolean;
+  /**
+   * Diagnostic (unprotected only): wrap each plain function in a bare ComponentResource (no Outputs of its own,
+   * `registerOutputs({})`), the least a component around a function costs Pulumi, whatever the component does.
+   */
+  bareComponents?: boolean;
   functions: number;
   tasks: number;
   images: number;
@@ -102,12 +107,15 @@ async function main(): Promise<DeploymentResult> {
       outputs.push(...optional(missing, "EmbeddedDefenderImage", () => images(shape)));
     } else {
       for (const fn of shape.functions) {
-        const plain = new aws.lambda.Function(fn.name, {
+        const args: aws.lambda.FunctionArgs = {
           runtime: fn.runtime,
           handler: fn.handler,
           role,
           code: new pulumi.asset.FileArchive(codeDirs.get(fn.runtime)!),
-        });
+        };
+        const plain = input.bareComponents
+          ? new BareComponent(fn.name, args).function
+          : new aws.lambda.Function(fn.name, args);
         outputs.push(plain.arn, plain.environment);
       }
       outputs.push(...plainTasks(shape), ...plainImages(shape));
@@ -139,6 +147,16 @@ function peakRss(): number | undefined {
     return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A component around a function that adds nothing: what any such component costs Pulumi (diagnostic). */
+class BareComponent extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  constructor(name: string, args: aws.lambda.FunctionArgs) {
+    super("prisma-defender:index:ProtectedLambda", name, {});
+    this.function = new aws.lambda.Function(name, args, { parent: this });
+    this.registerOutputs({});
   }
 }
 

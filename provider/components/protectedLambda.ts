@@ -221,23 +221,24 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     }
 
     // Read-only and deterministic for a name, so it also runs in preview: the 4 KB check then uses the real value.
-    // `ready` resolves only once `checked` has (and fails when it fails), so it stands for both here.
-    this.twPolicy = pulumi.secret(
-      pulumi.all([settings, ready, functionName, region]).apply(async ([s, , fn, reg]) => {
+    // `ready` resolves to the checked input once every check passed (and fails when one fails). TW_POLICY and the
+    // environment it goes into come from one Output: one chain per function instead of two joined again.
+    const policyAndVariables = pulumi
+      .all([settings, ready, functionName, region])
+      .apply(async ([s, c, fn, reg]) => {
         const console = consoleFor(s);
-        return console.encodeServerlessPolicy({
+        const policy = await console.encodeServerlessPolicy({
           consoleAddr: await console.consoleAddress(),
           function: fn,
           provider: "aws",
           region: reg,
         });
-      }),
-    );
-    const variables = pulumi.all([checked, this.twPolicy]).apply(([c, policy]) => {
-      const merged = defenderEnvironment(c, policy);
-      if (merged.problem) throw new Error(fail([merged.problem]));
-      return merged.variables;
-    });
+        const merged = defenderEnvironment(c, policy);
+        if (merged.problem) throw new Error(fail([merged.problem]));
+        return { policy, variables: merged.variables };
+      });
+    this.twPolicy = pulumi.secret(policyAndVariables.apply((p) => p.policy));
+    const variables = policyAndVariables.apply((p) => p.variables);
 
     this.function = new aws.lambda.Function(
       name,
