@@ -26,6 +26,7 @@ type Variant = "plain" | "protected";
 interface Figures {
   program: Record<Variant, number[]>;
   construct: Record<Variant, number[]>;
+  cpu: Record<Variant, number[]>;
   resources: Record<Variant, number[]>;
   process: Record<Variant, number[]>;
   rss: Record<Variant, number[]>;
@@ -67,6 +68,7 @@ async function measure(sim: ConsoleSimulator, size: Size): Promise<Figures> {
   const f: Figures = {
     program: { plain: [], protected: [] },
     construct: { plain: [], protected: [] },
+    cpu: { plain: [], protected: [] },
     resources: { plain: [], protected: [] },
     process: { plain: [], protected: [] },
     rss: { plain: [], protected: [] },
@@ -87,6 +89,7 @@ async function measure(sim: ConsoleSimulator, size: Size): Promise<Figures> {
         });
         f.program[variant].push(result.previews[0].ms);
         f.construct[variant].push(result.previews[0].constructMs);
+        f.cpu[variant].push(result.previews[0].cpuMs);
         f.resources[variant].push(result.previews[0].resources);
         f.process[variant].push(wallMs);
         f.rss[variant].push(result.peakRssAfterFirst ?? NaN);
@@ -209,6 +212,14 @@ export async function scaleBenchmark(): Promise<BenchOutcome> {
         ms(median(f.construct.protected)),
         ratio(median(f.construct.protected) / median(f.construct.plain)),
         `resources registered: ${median(f.resources.plain)} vs ${median(f.resources.protected)}`,
+      ],
+      [
+        size.label,
+        "  program CPU ms (all threads)",
+        ms(median(f.cpu.plain)),
+        ms(median(f.cpu.protected)),
+        ratio(median(f.cpu.protected) / median(f.cpu.plain)),
+        "steadier than wall time on a shared machine",
       ],
       [
         size.label,
