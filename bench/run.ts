@@ -7,6 +7,7 @@ import { memoryBenchmark } from "./benchmarks/memory";
 import { packageLoadBenchmark } from "./benchmarks/packageLoad";
 import { pluginStartBenchmark } from "./benchmarks/pluginStart";
 import { previewBenchmark } from "./benchmarks/preview";
+import { scaleBenchmark } from "./benchmarks/scale";
 import { BenchOutcome, RatioRow, reason } from "./lib/outcome";
 import { formatTable } from "./lib/table";
 
@@ -17,6 +18,7 @@ const BENCHMARKS: { name: string; run: () => Promise<BenchOutcome> }[] = [
   { name: "4. preview overhead", run: previewBenchmark },
   { name: "5. plugin start", run: pluginStartBenchmark },
   { name: "6. package load", run: packageLoadBenchmark },
+  { name: "7. 100 and 1,000 workloads", run: scaleBenchmark },
 ];
 
 async function main() {

@@ -30,7 +30,15 @@ export function runChild<T>(
   } = {},
 ): Promise<ChildRun<T>> {
   const file = path.join(__dirname, "..", "children", script);
-  const flags = [...(options.exposeGc ? ["--expose-gc"] : []), "--import", "tsx", file];
+  // BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there (summarise with bench/cpuprofile.ts).
+  const prof = process.env.BENCH_CPU_PROF;
+  const flags = [
+    ...(options.exposeGc ? ["--expose-gc"] : []),
+    ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []),
+    "--import",
+    "tsx",
+    file,
+  ];
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.console) env.BENCH_CONSOLE = JSON.stringify(options.console);
   if (options.input !== undefined) env.BENCH_INPUT = JSON.stringify(options.input);

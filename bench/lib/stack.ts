@@ -1,5 +1,6 @@
 // The deployment measured by benchmarks 3 and 4, as plain data: both our Pulumi program and the scripted
 // baseline read it, so they protect exactly the same things.
+import { RUNTIMES as RUNTIMES_TABLE } from "../../provider/lambda/runtimes";
 
 export interface StackFunction {
   name: string;
@@ -11,6 +12,11 @@ export interface StackFunction {
   /** The handler file's name and content. */
   file: string;
   source: string;
+  /**
+   * `layer` (Node.js, Python, Ruby: one shared DefenderLayer per family) or `embedded` (Java, .NET: the Console
+   * has no layer handler for them, so their code is merged with the serverless bundle, `codeAlreadyWrapped`).
+   */
+  mode: "layer" | "embedded";
 }
 
 export interface StackTask {
@@ -30,7 +36,7 @@ export interface StackShape {
   images: StackImage[];
 }
 
-const RUNTIMES = [
+const RUNTIMES: Omit<StackFunction, "name" | "mode">[] = [
   {
     runtime: "nodejs20.x",
     family: "nodejs",
@@ -55,12 +61,49 @@ const RUNTIMES = [
   },
 ];
 
-/** `functions` Lambdas spread round-robin over three runtimes, `tasks` task definitions, `images` Dockerfiles. */
-export function stackShape(functions = 100, tasks = 10, images = 5): StackShape {
+/** Code of the compiled families: what a build leaves in the function's archive (content is never run here). */
+const COMPILED = {
+  java: {
+    handler: "example.Handler::handleRequest",
+    file: "example/Handler.class",
+    source: "\xca\xfe\xba\xbe bench placeholder class\n",
+  },
+  dotnet: {
+    handler: "Bench::Bench.Function::Handler",
+    file: "Bench.dll",
+    source: "MZ bench placeholder assembly\n",
+  },
+};
+
+/** Every runtime the Serverless Defender covers, in the runtime table's order (bench 7: every family). */
+function allRuntimes(): Omit<StackFunction, "name" | "mode">[] {
+  const byFamily = new Map(RUNTIMES.map((r) => [r.family, r]));
+  return Object.values(RUNTIMES_TABLE)
+    .filter((r) => r.family !== undefined && !r.unsupported)
+    .map((r) => {
+      const family = r.family!;
+      const like = byFamily.get(family) ?? COMPILED[family as keyof typeof COMPILED];
+      return { ...like, runtime: r.runtime, family };
+    });
+}
+
+/**
+ * `functions` Lambdas spread round-robin over three runtimes (nodejs20.x, python3.12, ruby3.3; or, with
+ * `runtimes: "all"`, every runtime the Serverless Defender covers), `tasks` task definitions, `images` Dockerfiles.
+ */
+export function stackShape(
+  functions = 100,
+  tasks = 10,
+  images = 5,
+  runtimes: "three" | "all" = "three",
+): StackShape {
+  const list = runtimes === "all" ? allRuntimes() : RUNTIMES;
+  const width = Math.max(3, String(functions - 1).length);
   return {
     functions: Array.from({ length: functions }, (_, i) => {
-      const r = RUNTIMES[i % RUNTIMES.length];
-      return { name: `fn-${String(i).padStart(3, "0")}`, ...r };
+      const r = list[i % list.length];
+      const mode = r.family === "java" || r.family === "dotnet" ? "embedded" : "layer";
+      return { name: `fn-${String(i).padStart(width, "0")}`, ...r, mode };
     }),
     tasks: Array.from({ length: tasks }, (_, i) => ({
       family: `svc-${i}`,
@@ -83,7 +126,18 @@ export function stackShape(functions = 100, tasks = 10, images = 5): StackShape 
   };
 }
 
-/** Lambda runtime families in the stack (one Defender layer each). */
+/** Lambda runtime families in the stack that use a layer (one Defender layer each). */
 export function familiesOf(shape: StackShape): string[] {
-  return [...new Set(shape.functions.map((f) => f.family))];
+  return [...new Set(shape.functions.filter((f) => f.mode === "layer").map((f) => f.family))];
+}
+
+/** The Console's `runtime` values of the serverless bundles the embedded functions need (one download each). */
+export function bundleRuntimesOf(shape: StackShape): string[] {
+  return [
+    ...new Set(
+      shape.functions
+        .filter((f) => f.mode === "embedded")
+        .map((f) => RUNTIMES_TABLE[f.runtime as keyof typeof RUNTIMES_TABLE].bundleRuntime!),
+    ),
+  ];
 }

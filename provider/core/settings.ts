@@ -15,6 +15,7 @@ import {
   checkProxyUrl,
   normalizeConsoleUrl,
   parseBoolean,
+  parseMaxInFlight,
   parseTimeout,
   presentString,
   readCaCertificate,
@@ -51,7 +52,9 @@ export const SETTING_SOURCES: Record<SettingName, Source> = {
     config: "requestTimeoutSeconds",
     env: "PRISMACLOUDCOMPUTE_REQUEST_TIMEOUT",
   },
-  // Not a Terraform provider setting (it uses the standard proxy variables); named like the others.
+  // Not Terraform provider settings (it uses the standard proxy variables and has no request cap); named like the
+  // others.
+  maxInFlight: { config: "maxInFlight", env: "PRISMACLOUDCOMPUTE_MAX_IN_FLIGHT" },
   proxyUrl: { config: "proxyUrl", env: "PRISMACLOUDCOMPUTE_PROXY_URL", secret: true },
   requireDefenderVersion: {
     config: "requireDefenderVersion",
@@ -124,6 +127,7 @@ export function checkConsoleSettings(found: FoundSettings): {
     allowInsecureHttp: check("allowInsecureHttp", parseBoolean) || undefined,
     requestTimeoutSeconds:
       check("requestTimeoutSeconds", parseTimeout) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    maxInFlight: check("maxInFlight", parseMaxInFlight),
     proxyUrl: check("proxyUrl", checkProxyUrl),
     requireDefenderVersion: check("requireDefenderVersion", checkVersionRange),
   };

@@ -146,6 +146,19 @@ export function parseTimeout(raw: unknown, where: string): Checked<number> {
     : bad(`${where} must be a number of seconds greater than 0; got "${String(raw)}"`);
 }
 
+/** Most requests in flight to one Console: an integer from 1 to MAX_IN_FLIGHT_LIMIT. */
+export const MAX_IN_FLIGHT_LIMIT = 256;
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+export function parseMaxInFlight(raw: unknown, where: string): Checked<number> {
+  const value = typeof raw === "number" ? raw : Number(String(raw).trim());
+  return Number.isInteger(value) && value >= 1 && value <= MAX_IN_FLIGHT_LIMIT
+    ? ok(value)
+    : bad(
+        `${where} must be a whole number of requests from 1 to ${MAX_IN_FLIGHT_LIMIT} (default ${DEFAULT_MAX_IN_FLIGHT}); got "${String(raw)}"`,
+      );
+}
+
 /** A plain string value, with empty and whitespace-only strings meaning "not set". */
 export function presentString(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

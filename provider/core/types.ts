@@ -42,6 +42,13 @@ export interface ConsoleArgs {
   /** Timeout of one request to the Console, in seconds. Default: 60. */
   requestTimeoutSeconds?: pulumi.Input<number>;
   /**
+   * Most requests this program sends to the Console at once, sign-ins included (an integer from 1 to 256). The
+   * Console is a shared server: a stack of a thousand functions still keeps at most this many requests open, and a
+   * 429 answer pauses every request to that Console until its Retry-After has passed. Components that share a
+   * Console should share the value (set it in stack config). Default: 16.
+   */
+  maxInFlight?: pulumi.Input<number>;
+  /**
    * HTTP(S) proxy for the requests to the Console, such as `http://proxy.example.com:3128`, with
    * `http://user:password@host:port` for Basic proxy authentication (special characters percent-encoded). HTTPS is
    * tunnelled with CONNECT and the Console's certificate is still verified. Overrides `HTTPS_PROXY`/`HTTP_PROXY`
@@ -70,6 +77,8 @@ export interface ResolvedConsoleSettings {
   /** Set when a plain-http `url` was allowed explicitly. */
   allowInsecureHttp?: boolean;
   requestTimeoutSeconds: number;
+  /** Most requests in flight to this Console at once; default 16 when unset (kept unset unless given). */
+  maxInFlight?: number;
   /** An explicit proxy for this Console; without it the client reads HTTPS_PROXY/HTTP_PROXY and NO_PROXY. */
   proxyUrl?: string;
   /** The range the Console's version must satisfy (as given), if any. */

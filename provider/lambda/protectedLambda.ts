@@ -2,18 +2,20 @@
 // layer (handler redirection) or its embedded bundle (a generated wrapper merged into the code).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { consoleFor } from "../core/console/client";
-import { resolveConsoleSettings } from "../core/settings";
-import { buildEmbeddedCode, checkEmbeddedCode } from "./lambdaCode";
 import { Checks } from "../core/check";
+import { consoleFor } from "../core/console/client";
+import { protectionEnabled } from "../core/enabled";
 import { problem } from "../core/problems";
+import { resolveConsoleSettings } from "../core/settings";
+import { ComputeConsole } from "../core/types";
+import { checkEmbeddedCode } from "./lambdaCode";
+import { buildEmbeddedCodeOnce } from "./lambdaCodeMemo";
 import { defenderEnvironment, plainPreflightInput, ResolvedLambdaInput } from "./lambdaInputs";
 import { deriveFunctionName, LambdaProtectionMode, preflightLambda } from "./lambdaPreflight";
 import { providerRegion } from "./lambdaRegion";
 import { runtimeInfo } from "./runtimes";
 import { functionArgsOf, ProtectedLambdaArgs } from "./protectedLambdaArgs";
 import { chooseDefenderLayer } from "./protectedLambdaLayer";
-import { protectionEnabled } from "../core/enabled";
 import { unprotectedFunctionArgs, userVariableNames } from "./protectedLambdaDisabled";
 
 export {
@@ -124,7 +126,7 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     const ready =
       mode === LambdaProtectionMode.Embedded &&
       (!pulumi.Output.isInstance(args.code) || !pulumi.runtime.isDryRun())
-        ? pulumi.all([checked, args.code]).apply(
+        ? withCode(checked, args.code).apply(
             checks.guard(async ([c, userCode]) => {
               if (!userCode) checks.fail([NO_CODE]);
               await checkEmbeddedCode({
@@ -136,16 +138,19 @@ export class ProtectedLambda extends pulumi.ComponentResource {
               return c;
             }),
           )
-        : pulumi.output(checked);
-    // Every Console request goes through `compute`, which waits for every check.
-    const compute = pulumi.all([settings, ready]).apply(checks.guard(([s]) => consoleFor(s)));
+        : checked;
+    // Every Console request goes through `compute`, which waits for every check. Made only where a value needs it
+    // (embedded mode's bundle, the Console's version): TW_POLICY waits for the same two values itself.
+    let computed: pulumi.Output<ComputeConsole> | undefined;
+    const compute = () =>
+      (computed ??= pulumi.all([settings, ready]).apply(checks.guard(([s]) => consoleFor(s))));
 
     let layerArn: pulumi.Output<string> | undefined;
     // Only TW_POLICY is a credential; values merely derived from the (secret) settings are unsecreted so the
     // preview shows them.
     // The Console's version, unless a DefenderLayer tells it (both come from the client's one memoised request).
     const consoleVersion = () =>
-      pulumi.unsecret(compute.apply(checks.guard((c) => c.consoleVersion())));
+      pulumi.unsecret(compute().apply(checks.guard((c) => c.consoleVersion())));
     let defenderVersion: pulumi.Output<string> | undefined;
     let code: pulumi.Input<pulumi.asset.Archive> | undefined = args.code;
     let sourceCodeHash: pulumi.Input<string> | undefined;
@@ -166,14 +171,14 @@ export class ProtectedLambda extends pulumi.ComponentResource {
       defenderVersion = layer.defenderVersion;
     } else {
       const built = pulumi.unsecret(
-        pulumi.all([checked, compute, args.code]).apply(
-          checks.guard(async ([c, console, userCode]) => {
+        withCode(pulumi.all([checked, compute()]), args.code).apply(
+          checks.guard(async ([[c, console], userCode]) => {
             if (!userCode) checks.fail([NO_CODE]);
             const bundle = await console.serverlessBundle({
               provider: "aws",
               runtime: runtimeInfo(c.runtime).bundleRuntime!,
             });
-            return buildEmbeddedCode({
+            return buildEmbeddedCodeOnce({
               code: userCode!,
               runtime: c.runtime,
               handler: c.handler,
@@ -189,23 +194,24 @@ export class ProtectedLambda extends pulumi.ComponentResource {
     }
 
     // Read-only and deterministic for a name, so it also runs in preview: the 4 KB check then uses the real value.
-    this.twPolicy = pulumi.secret(
-      pulumi.all([checked, compute, functionName, region]).apply(
-        checks.guard(async ([, console, fn, reg]) =>
-          console.encodeServerlessPolicy({
-            consoleAddr: await console.consoleAddress(),
-            function: fn,
-            provider: "aws",
-            region: reg,
-          }),
-        ),
-      ),
+    // `ready` resolves to the checked input once every check passed (and fails when one fails). TW_POLICY and the
+    // environment it goes into come from one Output: one chain per function instead of two joined again.
+    const policyAndVariables = pulumi.all([settings, ready, functionName, region]).apply(
+      checks.guard(async ([s, c, fn, reg]) => {
+        const console = consoleFor(s);
+        const policy = await console.encodeServerlessPolicy({
+          consoleAddr: await console.consoleAddress(),
+          function: fn,
+          provider: "aws",
+          region: reg,
+        });
+        const merged = defenderEnvironment(c, policy);
+        if (merged.problem) checks.fail([merged.problem]);
+        return { policy, variables: merged.variables };
+      }),
     );
-    const variables = pulumi.all([checked, this.twPolicy]).apply(([c, policy]) => {
-      const merged = defenderEnvironment(c, policy);
-      if (merged.problem) checks.fail([merged.problem]);
-      return merged.variables;
-    });
+    this.twPolicy = pulumi.secret(policyAndVariables.apply((p) => p.policy));
+    const variables = policyAndVariables.apply((p) => p.variables);
 
     this.function = new aws.lambda.Function(
       name,
@@ -257,3 +263,20 @@ const NO_CODE = problem(
   "code",
   "embedded mode needs `code` (a FileArchive or AssetArchive). Give the function's code.",
 );
+
+/**
+ * `value` with the function's code beside it. Code given as a plain archive (the usual case) is passed as it is:
+ * `pulumi.all` would turn the archive into an Output of a plain copy of its fields, with an Output per field.
+ */
+function withCode<T>(
+  value: pulumi.Output<T>,
+  code: pulumi.Input<pulumi.asset.Archive> | undefined,
+): pulumi.Output<[T, pulumi.asset.Archive | undefined]> {
+  if (pulumi.Output.isInstance(code)) {
+    return pulumi.all([value, code]) as pulumi.Output<[T, pulumi.asset.Archive | undefined]>;
+  }
+  return value.apply((v): [T, pulumi.asset.Archive | undefined] => [
+    v,
+    code as pulumi.asset.Archive | undefined,
+  ]);
+}

@@ -33,28 +33,35 @@ export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
   if (a.defenderLayerArn !== undefined) return { arn: pulumi.output(a.defenderLayerArn) };
   // The layer's `twistlock.handler` loads the function's handler, so the layer must be made for the handler's
   // module system (ES modules are the first thing users of handler redirection report broken).
-  const found = pulumi
-    .all([a.checked, a.code])
-    .apply(
-      a.checks.guard(async ([c, code]) =>
-        runtimeInfo(c.runtime).family === "nodejs" && isLocalArchive(code)
-          ? nodeHandlerModuleType(code, c.handler)
-          : undefined,
-      ),
-    );
+  const moduleTypeOf = async (c: ResolvedLambdaInput, code: unknown) =>
+    runtimeInfo(c.runtime).family === "nodejs" && isLocalArchive(code)
+      ? nodeHandlerModuleType(code, c.handler)
+      : undefined;
+  // The checked input with the handler's module system beside it. Code given as a plain archive (the usual case) is
+  // read as it is: `pulumi.all` would turn the archive into an Output of a plain copy of its fields, with an Output
+  // per field, for every function.
+  const inspect = async (c: ResolvedLambdaInput, code: unknown) => ({
+    c,
+    handlerModules: await moduleTypeOf(c, code),
+  });
+  const inspected = pulumi.Output.isInstance(a.code)
+    ? pulumi.all([a.checked, a.code]).apply(a.checks.guard(([c, code]) => inspect(c, code)))
+    : a.checked.apply(a.checks.guard((c) => inspect(c, a.code)));
   let layer: DefenderLayerReference | undefined = a.defenderLayer;
   if (!layer) {
-    const moduleType = pulumi.all([a.nodeJSModuleType, found]).apply(([given, handler]) => {
-      if (given && handler && given !== handler) {
-        throw a.checks.error([
-          problem(
-            "nodeJSModuleType",
-            `is "${given}", but the handler's code is ${describe(handler)}.`,
-          ),
-        ]);
-      }
-      return given ?? handler;
-    });
+    const moduleType = pulumi
+      .all([a.nodeJSModuleType, inspected])
+      .apply(([given, { handlerModules: handler }]) => {
+        if (given && handler && given !== handler) {
+          throw a.checks.error([
+            problem(
+              "nodeJSModuleType",
+              `is "${given}", but the handler's code is ${describe(handler)}.`,
+            ),
+          ]);
+        }
+        return given ?? handler;
+      });
     layer = new DefenderLayer(
       `${a.name}-defender-layer`,
       {
@@ -66,10 +73,9 @@ export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
       { parent: a.parent },
     );
   }
-  const chosen = layer;
   const arn = pulumi
-    .all([a.checked, chosen.runtime, chosen.nodeJSModuleType, found, chosen.arn])
-    .apply(([c, family, layerModules, handlerModules, layerArn]) => {
+    .all([inspected, layerFacts(layer)])
+    .apply(([{ c, handlerModules }, [family, layerModules, layerArn]]) => {
       const needed = runtimeInfo(c.runtime).family;
       if (family !== undefined && family !== needed) {
         throw a.checks.error([
@@ -90,11 +96,38 @@ export function chooseDefenderLayer(a: LayerChoiceArgs): LayerChoice {
       }
       return layerArn;
     });
+  const version = layer.defenderVersion;
   return {
     arn,
     defenderVersion:
-      layer.defenderVersion === undefined ? undefined : pulumi.output(layer.defenderVersion),
+      version === undefined
+        ? undefined
+        : pulumi.Output.isInstance(version)
+          ? (version as pulumi.Output<string>)
+          : pulumi.output(version),
   };
+}
+
+/**
+ * What a function checks of its layer (family, module system, ARN) as one Output, made once per layer: a layer
+ * shared by a thousand functions is combined once, not once per function.
+ */
+const facts = new WeakMap<
+  DefenderLayerReference,
+  pulumi.Output<[string | undefined, string | undefined, string]>
+>();
+
+function layerFacts(
+  layer: DefenderLayerReference,
+): pulumi.Output<[string | undefined, string | undefined, string]> {
+  let f = facts.get(layer);
+  if (!f) {
+    f = pulumi.all([layer.runtime, layer.nodeJSModuleType, layer.arn]) as pulumi.Output<
+      [string | undefined, string | undefined, string]
+    >;
+    facts.set(layer, f);
+  }
+  return f;
 }
 
 function describe(moduleType: NodeJSModuleType): string {

@@ -14,8 +14,11 @@ const KINDS: FaultKind[] = [
   "expireToken",
 ];
 
+/** A fault as the table holds it: `ready` resolves when a `together` fault may answer (all `times` arrived). */
+export type TakenFault = FaultSpec & { ready?: Promise<void> };
+
 export class FaultTable {
-  private faults: (FaultSpec & { remaining: number })[] = [];
+  private faults: (TakenFault & { remaining: number; release?: () => void })[] = [];
 
   add(fault: FaultSpec): void {
     if (!KINDS.includes(fault.kind)) throw new Error(`unknown fault kind ${String(fault.kind)}`);
@@ -28,20 +31,33 @@ export class FaultTable {
     if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
       throw new Error("`times` must be a positive integer");
     }
-    this.faults.push({ ...fault, remaining: fault.times ?? Infinity });
+    if (fault.together && fault.times === undefined) {
+      throw new Error("a `together` fault needs `times` (how many requests it holds for)");
+    }
+    const entry: TakenFault & { remaining: number; release?: () => void } = {
+      ...fault,
+      remaining: fault.times ?? Infinity,
+    };
+    if (fault.together) entry.ready = new Promise<void>((resolve) => (entry.release = resolve));
+    this.faults.push(entry);
   }
 
+  /** Forget every fault; requests a `together` fault holds are answered now. */
   clear(): void {
+    for (const f of this.faults) f.release?.();
     this.faults = [];
   }
 
   /** Takes the first active fault for an endpoint, counting it against `times`. */
-  take(endpoint: SimulatorEndpoint | string): FaultSpec | undefined {
+  take(endpoint: SimulatorEndpoint | string): TakenFault | undefined {
     const index = this.faults.findIndex((f) => f.endpoint === endpoint && f.remaining > 0);
     if (index < 0) return undefined;
     const fault = this.faults[index];
     fault.remaining -= 1;
-    if (fault.remaining <= 0) this.faults.splice(index, 1);
+    if (fault.remaining <= 0) {
+      this.faults.splice(index, 1);
+      fault.release?.();
+    }
     return fault;
   }
 }

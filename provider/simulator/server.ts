@@ -90,10 +90,31 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   };
   openRequests += 1;
   record.inFlight = openRequests;
+  record.receivedAt = Date.now();
   state.requests.push(record);
+  // Open from arrival until the simulator has handed over the answer's last byte (`end`), or the connection went:
+  // a client cannot have read the whole answer before that, so a capped client never shows more than its cap here.
+  // (Counting until "close" instead would overcount: a client in another process may read the answer and send its
+  // next request before this process runs the close handler.)
+  let open = true;
+  const done = () => {
+    if (open) openRequests -= 1;
+    open = false;
+  };
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.end = ((...a: unknown[]) => {
+    done();
+    return end(...a);
+  }) as typeof res.end;
   res.on("finish", () => (record.status = res.statusCode));
+  // When the answer starts (its headers are about to be written): no client can see it earlier.
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    record.answeredAt ??= Date.now();
+    return writeHead(...a);
+  }) as typeof res.writeHead;
   res.on("close", () => {
-    openRequests -= 1;
+    done();
     state.onRequest?.(record);
   });
 
@@ -119,6 +140,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   if (state.latencyMs > 0) await sleep(state.latencyMs);
 
   const fault = state.faults.take(record.endpoint);
+  if (fault?.ready) await fault.ready;
   if (fault?.kind === "latency") await sleep(fault.ms ?? 0);
   if (fault?.kind === "reset") {
     record.status = 0;

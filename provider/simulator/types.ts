@@ -46,6 +46,11 @@ export interface FaultSpec {
   ms?: number;
   /** How many matching requests the fault applies to; default: every one until cleared. */
   times?: number;
+  /**
+   * Hold each matching request until `times` of them have arrived, then answer them all at once: a Console that
+   * refuses a whole burst (with `status: 429`), so every refusal reaches the client before any retry can.
+   */
+  together?: boolean;
 }
 
 export interface RecordedRequest {
@@ -62,6 +67,10 @@ export interface RecordedRequest {
   project?: string;
   /** Requests open at this Console when this one arrived, itself included (client concurrency caps). */
   inFlight?: number;
+  /** When the request arrived (`Date.now()`, ms), to check that no request came during a Retry-After pause. */
+  receivedAt?: number;
+  /** When the simulator started its answer (`Date.now()`, ms; no client sees it earlier); unset when dropped. */
+  answeredAt?: number;
 }
 
 export interface ConsoleSimulatorOptions {

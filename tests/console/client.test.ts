@@ -529,10 +529,17 @@ describe("answers that are not what was asked for", () => {
 });
 
 describe("requests in flight to one Console", () => {
+  const encodeAll = (c: ReturnType<typeof consoleFor>, n: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        c.encodeServerlessPolicy({ consoleAddr: "127.0.0.1", function: `f${i}`, provider: "aws" }),
+      ),
+    );
+
   it("are capped (maxInFlight), and a 429 makes every caller wait out its Retry-After together", async () => {
     const sim = await startConsoleSimulator({ latencyMs: 20 });
     try {
-      const c = consoleFor(settingsFor(sim), { ...FAST, maxInFlight: 4 });
+      const c = consoleFor(settingsFor(sim, { maxInFlight: 4 }), FAST);
       sim.injectFault({
         endpoint: "policies/runtime/serverless/encode",
         kind: "status",
@@ -540,15 +547,7 @@ describe("requests in flight to one Console", () => {
         retryAfterSeconds: 0.3,
         times: 1,
       });
-      const policies = await Promise.all(
-        Array.from({ length: 24 }, (_, i) =>
-          c.encodeServerlessPolicy({
-            consoleAddr: "127.0.0.1",
-            function: `f${i}`,
-            provider: "aws",
-          }),
-        ),
-      );
+      const policies = await encodeAll(c, 24);
       expect(new Set(policies).size).toBe(24);
       const encodes = sim.requestsTo("policies/runtime/serverless/encode");
       expect(Math.max(...sim.requests.map((r) => r.inFlight ?? 0))).toBeLessThanOrEqual(4);
@@ -558,5 +557,70 @@ describe("requests in flight to one Console", () => {
     } finally {
       await sim.close();
     }
+  });
+
+  /**
+   * A burst of callers, `maxInFlight` of them refused together: the simulator holds the first `maxInFlight` requests
+   * and answers all of them 429 at once, so every refusal reaches the client before any slot is free.
+   */
+  async function refusedBurst(retryAfterSeconds: number | undefined, options = FAST) {
+    const sim = await startConsoleSimulator({ latencyMs: 5 });
+    try {
+      const cap = 8;
+      const callers = 64;
+      const c = consoleFor(settingsFor(sim, { maxInFlight: cap }), options);
+      await c.consoleVersion(); // the sign-in and version first: the burst is encode requests only
+      sim.injectFault({
+        endpoint: "policies/runtime/serverless/encode",
+        kind: "status",
+        status: 429,
+        retryAfterSeconds,
+        times: cap,
+        together: true,
+      });
+      const policies = await encodeAll(c, callers);
+      expect(new Set(policies).size).toBe(callers);
+      const encodes = sim.requestsTo("policies/runtime/serverless/encode");
+      const refused = encodes.filter((r) => r.status === 429);
+      // Never more than `cap` open at once, and the cap was reached (the refused burst was `cap` wide).
+      expect(Math.max(...sim.requests.map((r) => r.inFlight ?? 0))).toBe(cap);
+      expect(refused).toHaveLength(cap);
+      // One request per caller, plus exactly one retry per refusal: each refused caller retried once, nobody else
+      // retried (the refused requests were open together, so they came from `cap` different callers).
+      expect(encodes).toHaveLength(callers + cap);
+      // (The last answers may still be finishing on the simulator's side: their status is recorded on "finish".)
+      expect(encodes.filter((r) => r.status !== 429)).toHaveLength(callers);
+      const pauseStart = Math.min(...refused.map((r) => r.answeredAt!));
+      return { encodes, pauseStart };
+    } finally {
+      await sim.close();
+    }
+  }
+
+  it("answer a burst refused with 429 and Retry-After with one pause for every caller, then one retry each", async () => {
+    const { encodes, pauseStart } = await refusedBurst(0.5);
+    // The simulator's log: before the first 429 went out, only the refused burst; then nothing for the whole
+    // Retry-After; then the rest.
+    const inPause = encodes.filter(
+      (r) => r.receivedAt! >= pauseStart && r.receivedAt! < pauseStart + 500,
+    );
+    expect(inPause).toEqual([]);
+    expect(encodes.filter((r) => r.receivedAt! < pauseStart).every((r) => r.status === 429)).toBe(
+      true,
+    );
+    expect(encodes.filter((r) => r.receivedAt! >= pauseStart + 500)).toHaveLength(64);
+  });
+
+  it("answer a burst refused with 429 without Retry-After with a backoff shared by every caller", async () => {
+    // The shared backoff after a first burst is at least half of baseDelayMs (equal jitter).
+    const { encodes, pauseStart } = await refusedBurst(undefined, {
+      ...FAST,
+      baseDelayMs: 400,
+      maxDelayMs: 400,
+    });
+    expect(
+      encodes.filter((r) => r.receivedAt! >= pauseStart && r.receivedAt! < pauseStart + 200),
+    ).toEqual([]);
+    expect(encodes.filter((r) => r.receivedAt! >= pauseStart + 200)).toHaveLength(64);
   });
 });

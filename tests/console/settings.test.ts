@@ -205,6 +205,33 @@ describe("resolveConsoleSettings", () => {
     ]);
   });
 
+  it("takes maxInFlight from the arg, stack config or PRISMACLOUDCOMPUTE_MAX_IN_FLIGHT, and refuses what is not 1-256", async () => {
+    const base = { url: "https://c.example.com", username: "u", password: "p4ssw0rd" };
+    expect(
+      (await details(resolveConsoleSettings({ ...base, maxInFlight: 4 }, "fn"))).value,
+    ).toEqual(expect.objectContaining({ maxInFlight: 4 }));
+    process.env.PRISMACLOUDCOMPUTE_MAX_IN_FLIGHT = "32";
+    expect((await details(resolveConsoleSettings(base, "fn"))).value).toEqual(
+      expect.objectContaining({ maxInFlight: 32 }),
+    );
+    installMocks({ config: { "prisma-defender:maxInFlight": "8" } });
+    expect((await details(resolveConsoleSettings(base, "fn"))).value).toEqual(
+      expect.objectContaining({ maxInFlight: 8 }),
+    );
+    for (const bad of [0, 2.5, 257, "many"]) {
+      const e = thrown(() => resolveConsoleSettings({ ...base, maxInFlight: bad as number }, "fn"));
+      expect(e.problems).toEqual([
+        `maxInFlight (arg \`maxInFlight\`) must be a whole number of requests from 1 to 256 (default 16); got "${bad}"`,
+      ]);
+    }
+    // Unset, the resolved settings have no maxInFlight (the client applies the default of 16).
+    delete process.env.PRISMACLOUDCOMPUTE_MAX_IN_FLIGHT;
+    installMocks();
+    expect((await details(resolveConsoleSettings(base, "fn"))).value).not.toHaveProperty(
+      "maxInFlight",
+    );
+  });
+
   it("warns once when TLS verification is turned off", async () => {
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
     try {

@@ -53,6 +53,7 @@ export function identityKey(
     h(settings.caCertificate),
     settings.insecureSkipVerify,
     settings.requestTimeoutSeconds,
+    settings.maxInFlight ?? null,
     canonicalJson(options),
     // The proxy in use (from proxyUrl or the environment at this call), so a changed HTTPS_PROXY/NO_PROXY gets a
     // client of its own; hashed, as it may carry a password.

@@ -1,7 +1,6 @@
 // One Console exchange: TLS, headers, the project parameter, status handling and reading the body, every failure
 // turned into a ConsoleError that says whether it may be retried. The retry loop (retry.ts), authentication
 // (auth.ts) and the cache (downloads.ts) build on this; nothing else in the package does HTTP.
-import pLimit from "p-limit";
 import axios, { AxiosResponse } from "axios";
 import { Readable } from "node:stream";
 import { ConsoleError, hintForStatus, isTlsError, TLS_HINT } from "../errors";
@@ -15,6 +14,8 @@ import {
   RetryOptions,
   withRetries,
 } from "./retry";
+import { DEFAULT_MAX_IN_FLIGHT } from "../settingsRules";
+import { createGate } from "./throttle";
 import { ResolvedConsoleSettings } from "../types";
 
 export interface ConsoleRequest {
@@ -81,18 +82,9 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
     proxy: false,
   });
 
-  // At most `maxInFlight` requests to this Console at once; a 429 pauses every caller until its Retry-After has
-  // passed, so callers wait together instead of each spending an attempt on another 429.
-  const slots = pLimit(Math.max(1, retry.maxInFlight ?? 16));
-  let pausedUntil = 0;
-  const waitForPause = async (signal: AbortSignal) => {
-    while (Date.now() < pausedUntil && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pausedUntil - Date.now());
-        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-      });
-    }
-  };
+  // At most `maxInFlight` requests to this Console at once; a 429 pauses every caller (throttle.ts), so callers
+  // wait together instead of each spending an attempt on another 429.
+  const gate = createGate(settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, retry);
 
   async function call<T>(request: ConsoleRequest, read: BodyReader<T>, tokens?: TokenSource) {
     const endpoint = `${request.method} ${request.path}`;
@@ -113,8 +105,7 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
 
       if (proxyProblem) throw markFinal(invalidProxy(endpoint, proxyProblem));
       // The token is taken before a slot: a sign-in needs a slot itself, and must not wait behind its own waiters.
-      return slots(async () => {
-        await waitForPause(attempt.signal);
+      return gate.run(attempt.signal, async (epoch) => {
         const perAttempt = Math.min(timeoutMs, attempt.remainingMs());
         let response: AxiosResponse<Readable>;
         try {
@@ -132,6 +123,11 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
           throw networkError(endpoint, error, settings, proxy);
         }
         const { status } = response;
+        // The pause starts the moment a 429 is seen, before its body is read: no slot this frees, and no other
+        // answer arriving meanwhile, may send a request into it.
+        const retryAfter = parseRetryAfter(response.headers["retry-after"]);
+        if (status === 429) gate.throttled(epoch, retryAfter);
+        else gate.answered();
         const refused = refusedTunnels.get(response.request as object);
         if (proxy && (refused || status === 407)) {
           response.data.destroy();
@@ -153,11 +149,7 @@ export function createTransport(settings: ResolvedConsoleSettings, retry: RetryO
         }
         const error = statusError(endpoint, status, text, response, Boolean(tokens?.givenToken));
         // 429 and 503 may say when to come back (Retry-After); the retry loop honours it, capped.
-        const retryAfter = parseRetryAfter(response.headers["retry-after"]);
-        if (status === 429) {
-          pausedUntil = Math.max(pausedUntil, Date.now() + (retryAfter ?? 0));
-          throw markRetryable(error, retryAfter);
-        }
+        if (status === 429) throw markRetryable(error, retryAfter);
         if (status >= 500 && status !== 501 && status !== 505)
           throw markRetryable(error, retryAfter);
         throw error;

@@ -20,8 +20,6 @@ export interface RetryOptions {
   maxRetryAfterMs: number;
   /** Total time for one call, retries and waits included. Default 300000 (5 minutes). */
   deadlineMs: number;
-  /** Requests in flight at once to one Console (sign-ins included). Default 16. */
-  maxInFlight?: number;
 }
 
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
@@ -30,7 +28,6 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   maxDelayMs: 8000,
   maxRetryAfterMs: 60_000,
   deadlineMs: 300_000,
-  maxInFlight: 16,
 };
 
 /** How an attempt failed, as the retry loop needs to know it. Kept off ConsoleError's public shape. */
