@@ -34,6 +34,8 @@ export interface EmbedResult {
   warnings: string[];
   /** The registry image the built stage starts from, after ARG substitution (`scratch` when none). */
   baseImage: string;
+  /** The non-root USER the data folder is given to (`ADD --chown`), when there is one. */
+  chown?: string;
 }
 
 export interface TarballEmbedOptions extends DefenderSettings {
@@ -208,6 +210,7 @@ export function embedDefender(dockerfile: string, options: TarballEmbedOptions):
     environment: defenderEnvironment(options),
     warnings: program.warnings,
     baseImage: rootBase(analysis),
+    chown,
   };
 }
 

@@ -6,6 +6,7 @@ import { cacheDirectory, ensurePrivateDirectory } from "../console/downloads";
 import { registerSecret } from "../console/errors";
 import { ComputeConsole } from "../console/types";
 import { stageBuildContext } from "./buildContext";
+import { execedArgv, sameArgv } from "./consoleArgv";
 import { checkConsoleDockerfile } from "./consoleDockerfile";
 import { readConsoleZip } from "./consoleZip";
 import {
@@ -73,11 +74,16 @@ function dockerfileProblem(file: string, error: unknown): string {
   throw error;
 }
 
-/** Everything local, before any request: args, the Dockerfile, and a trial rewrite with a stand-in address. */
+const STAND_IN_WS_ADDRESS = "wss://preflight.invalid:8084";
+
+/**
+ * Everything local, before any request: args, the Dockerfile, and a trial rewrite with a stand-in address. In mode
+ * Console that trial rewrite is what the Console's answer is compared with (what runs, the warnings).
+ */
 export function preflight(
   request: EmbeddedImageRequest,
   resource: string,
-): { text?: string; file?: string } {
+): { text?: string; file?: string; ours?: EmbedResult } {
   const problems = embeddedImageProblems(request);
   if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
   const file = request.mode === EmbedMode.Image ? undefined : dockerfilePathOf(request);
@@ -99,14 +105,15 @@ export function preflight(
           `\`dockerfile\` ${file}: the built stage has neither ENTRYPOINT nor CMD, which the Console requires`,
         );
       }
-    } else {
-      embed(request, text, "wss://preflight.invalid:8084");
+    }
+    if (!problems.length) {
+      const ours = embed(request, text, STAND_IN_WS_ADDRESS);
+      return { text, file, ours };
     }
   } catch (error) {
     problems.push(dockerfileProblem(file ?? "(generated)", error));
   }
-  if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
-  return { text, file };
+  throw new EmbeddedImageArgsError(resource, problems);
 }
 
 function settingsOf(request: EmbeddedImageRequest, wsAddress: string): DefenderSettings {
@@ -142,7 +149,7 @@ export async function planEmbeddedImage(
   request: EmbeddedImageRequest,
   resource: string,
 ): Promise<EmbeddedImagePlan> {
-  const { text, file } = preflight(request, resource);
+  const { text, file, ours } = preflight(request, resource);
   const cacheDir = request.cacheDir ?? cacheDirectory();
   ensurePrivateDirectory(cacheDir);
   const dataFolder = request.dataFolder ?? DEFAULT_DATA_FOLDER;
@@ -164,20 +171,46 @@ export async function planEmbeddedImage(
       target: request.target,
       dataFolder,
       bakeInstallBundle: request.installBundlePlacement === InstallBundlePlacement.BakedIntoImage,
+      chown: ours!.chown,
     });
     registerSecret(checked.installBundle);
     installBundle =
       checked.installBundle ?? (await computeConsole.installBundle(consoleAddr)).installBundle;
-    ({ dockerfile, tarball } = { dockerfile: checked.dockerfile, tarball: content.tarball });
-    // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
-    const said = checked.environment;
-    const warnings = [
-      ["DEFENDER_APP_ID", request.appId],
-      ["DATA_FOLDER", dataFolder],
-    ]
-      .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
-      .map(([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`);
-    result = { ...checked, warnings };
+    tarball = content.tarball;
+    // What the Console's image would exec, against what the Dockerfile runs under Docker, wrapped.
+    const expected = [...ours!.wrappedEntrypoint, ...ours!.command];
+    const consoleRuns = execedArgv([...checked.wrappedEntrypoint, ...checked.command]);
+    if (sameArgv(consoleRuns, expected)) {
+      dockerfile = checked.dockerfile;
+      // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
+      const said = checked.environment;
+      const differences = [
+        ["DEFENDER_APP_ID", request.appId],
+        ["DATA_FOLDER", dataFolder],
+      ]
+        .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
+        .map(
+          ([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`,
+        );
+      // The same Dockerfile gives the same warnings in every mode.
+      result = { ...checked, warnings: [...ours!.warnings, ...differences] };
+    } else {
+      // Never build the Console's image: it would run another program. The block is written here instead, from
+      // the same reading of the Dockerfile as mode tarball, with the Console's Defender and address.
+      const wsAddress = checkWsAddress(
+        checked.environment.WS_ADDRESS ??
+          (await computeConsole.installBundle(consoleAddr)).wsAddress,
+      );
+      const own = embed(request, text, wsAddress);
+      dockerfile = own.dockerfile;
+      result = {
+        ...own,
+        warnings: [
+          `the Console's rewritten Dockerfile would run ${JSON.stringify(consoleRuns)}, but the Dockerfile, protected, runs ${JSON.stringify(expected)} (ENTRYPOINT + CMD as Docker builds them); prisma-defender wrote the Defender block itself instead, as mode \`tarball\` does, with the Console's Defender`,
+          ...own.warnings,
+        ],
+      };
+    }
   } else {
     const [archive, bundle] = await Promise.all([
       computeConsole.appEmbeddedTarball(),

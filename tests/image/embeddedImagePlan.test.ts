@@ -300,3 +300,45 @@ describe("Console faults fail closed and stage nothing", () => {
     ).toEqual([]);
   });
 });
+
+describe("mode console gives the warnings mode tarball gives for the same Dockerfile", () => {
+  test.each([
+    [
+      "a folder created root-owned before a non-root USER",
+      'FROM scratch\nCOPY app /app\nCOPY app /twistlock/notes.txt\nUSER 10001\nENTRYPOINT ["/app"]\n',
+      "line 3 (COPY) may create dataFolder /twistlock",
+    ],
+    [
+      "CMD only, FROM a registry image",
+      'FROM alpine:3.20\nCOPY app /app\nCMD ["/app", "--serve"]\n',
+      "the built stage sets CMD but no ENTRYPOINT; if its base image alpine:3.20 has an ENTRYPOINT",
+    ],
+  ])("%s", async (_name, dockerfile, fragment) => {
+    fs.writeFileSync(path.join(context, "Dockerfile"), dockerfile);
+    const tarball = await planEmbeddedImage(computeConsole(), request(), "img");
+    forgetConsoles();
+    const viaConsole = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(tarball.warnings).toEqual([expect.stringContaining(fragment)]);
+    expect(viaConsole.warnings).toEqual(tarball.warnings);
+  });
+
+  test("a non-root USER: the Console's ADD gets --chown, as ours does", async () => {
+    fs.writeFileSync(
+      path.join(context, "Dockerfile"),
+      'FROM scratch\nCOPY app /app\nUSER app:staff\nENTRYPOINT ["/app"]\n',
+    );
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(fs.readFileSync(plan.dockerfilePath, "utf8")).toContain(
+      "\nADD --chown=app:staff twistlock_defender_app_embedded.tar.gz /twistlock\n",
+    );
+    expect(plan.warnings).toEqual([]);
+  });
+});
