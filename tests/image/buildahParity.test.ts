@@ -10,6 +10,7 @@ import { consoleFor, forgetConsoles } from "../../provider/console/client";
 import { EmbeddedImageRequest, planEmbeddedImage } from "../../provider/defender/embeddedImagePlan";
 import { EmbedMode, InstallBundlePlacement } from "../../provider/defender/embeddedImageRules";
 import { startConsoleSimulator } from "../../provider/simulator";
+import { embedDockerfile } from "../../provider/simulator/appEmbedded";
 import { ConsoleSimulator } from "../../provider/simulator/types";
 import { Buildah, buildahMissing, BUSYBOX } from "../helpers/buildah";
 
@@ -100,7 +101,10 @@ function expectSameAndProtected(r: Awaited<ReturnType<typeof parity>>) {
 
 suite("buildah: unprotected and protected runs agree", () => {
   beforeAll(async () => {
-    sim = await startConsoleSimulator();
+    // The Console's rewrite with the mistakes reported in issue 13 (the `FROM ${ARG}` one is the default).
+    sim = await startConsoleSimulator({
+      appEmbeddedQuirks: ["blankLineEndsInstruction", "keepsResetCmd"],
+    });
     work = fs.mkdtempSync(path.join(os.tmpdir(), "edi-parity-"));
     buildah = new Buildah(work);
   });
@@ -154,6 +158,78 @@ suite("buildah: unprotected and protected runs agree", () => {
       ]);
       expect(r.guarded.stdout).toBe(r.plain.stdout);
       expect(r.guarded.stderr).toContain("the Defender did not start");
+    }, 300_000);
+  });
+
+  describe("mode console: the Console's rewrite runs what the Dockerfile runs, or is not built", () => {
+    const app = `${BUSYBOX_LINES}COPY app.sh /app.sh\n`;
+
+    /** Build the Console's own answer for `dockerfile` (the control: what would have shipped). */
+    function consoleAnswer(r: Awaited<ReturnType<typeof parity>>, dockerfile: string) {
+      const answer = embedDockerfile(
+        { appID: "parity", consoleAddr: "127.0.0.1", dataFolder: "/twistlock", dockerfile },
+        {
+          installBundle: r.plan.installBundle,
+          wsAddress: r.plan.environment.WS_ADDRESS,
+          quirks: ["blankLineEndsInstruction", "keepsResetCmd"],
+        },
+      );
+      const file = path.join(r.plan.contextDir, "Dockerfile.console");
+      fs.writeFileSync(file, answer);
+      buildah.build(r.plan.contextDir, `localhost/console-answer-${contexts}:1`, file);
+      return buildah.run(`localhost/console-answer-${contexts}:1`);
+    }
+
+    // A final stage named through ARG (`FROM ${VARIANT} AS final`) is in embeddedImagePlan.test.ts: buildah 1.28
+    // does not resolve a stage name that comes from an ARG, so it cannot build that Dockerfile even unprotected.
+    test.each([
+      [
+        "a blank line inside an ENTRYPOINT continuation",
+        `${app}ENTRYPOINT ["/app.sh", \\\n\n  "--mode"]\nCMD ["greet"]\n`,
+        `["/twistlock/defender","app-embedded","/bin/sh","-c","[\\"/app.sh\\", "]`,
+      ],
+      [
+        "a CMD inherited from an earlier stage, reset by the final stage's ENTRYPOINT",
+        `${app.replace("FROM scratch", "FROM scratch AS base")}CMD ["extra"]\nFROM base\nENTRYPOINT ["/app.sh", "--mode"]\n`,
+        '["/twistlock/defender","app-embedded","/app.sh","--mode","extra"]',
+      ],
+    ])(
+      "%s: the Console's answer is replaced by ours",
+      async (_name, dockerfile, consoleArgv) => {
+        const r = await parity(dockerfile, { mode: EmbedMode.Console });
+        expect(r.plan.warnings[0]).toContain(
+          `the Console's rewritten Dockerfile would run ${consoleArgv}, but the Dockerfile, protected, runs`,
+        );
+        expect(r.dockerfile).toContain("added by prisma-defender");
+        expectSameAndProtected(r);
+        // The control: the Console's answer, built, does something else.
+        const shipped = consoleAnswer(r, dockerfile);
+        expect([shipped.stdout, shipped.status]).not.toEqual([r.plain.stdout, r.plain.status]);
+      },
+      300_000,
+    );
+
+    test("a shell-form ENTRYPOINT: the Console's `sh -c exec` wrapper runs the same argv and is kept", async () => {
+      const r = await parity(`${app}ENTRYPOINT /app.sh --mode shell\n`, {
+        mode: EmbedMode.Console,
+      });
+      expect(r.plan.warnings).toEqual([]);
+      expect(r.dockerfile).toContain(
+        "ENTRYPOINT exec /twistlock/defender app-embedded /bin/sh -c '/app.sh --mode shell'",
+      );
+      expect(r.plain.stdout).toBe("args=--mode shell\nuid=0 cwd=/\n");
+      expectSameAndProtected(r);
+    }, 300_000);
+
+    test("a non-root USER: the Console's ADD gets --chown and the Defender starts", async () => {
+      const r = await parity(`${app}USER 10001\nENTRYPOINT ["/app.sh"]\nCMD ["greet"]\n`, {
+        mode: EmbedMode.Console,
+      });
+      expect(r.plan.warnings).toEqual([]);
+      expect(r.dockerfile).toContain(
+        "ADD --chown=10001 twistlock_defender_app_embedded.tar.gz /twistlock",
+      );
+      expectSameAndProtected(r);
     }, 300_000);
   });
 });

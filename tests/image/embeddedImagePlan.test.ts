@@ -342,3 +342,45 @@ describe("mode console gives the warnings mode tarball gives for the same Docker
     expect(plan.warnings).toEqual([]);
   });
 });
+
+describe("mode console: an answer that would run another program is never built", () => {
+  test("a final stage named through ARG: the Console wraps CMD alone, our block is used instead", async () => {
+    fs.writeFileSync(
+      path.join(context, "Dockerfile"),
+      'ARG VARIANT=base\nFROM scratch AS base\nCOPY app /app\nENTRYPOINT ["/app", "--serve"]\nFROM ${VARIANT} AS final\nCMD ["--port", "8080"]\n',
+    );
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(plan.warnings[0]).toBe(
+      'the Console\'s rewritten Dockerfile would run ["/twistlock/defender","app-embedded","--port","8080"], but the Dockerfile, protected, runs ["/twistlock/defender","app-embedded","/app","--serve","--port","8080"] (ENTRYPOINT + CMD as Docker builds them); prisma-defender wrote the Defender block itself instead, as mode `tarball` does, with the Console\'s Defender',
+    );
+    expect(plan.wrappedEntrypoint).toEqual([
+      "/twistlock/defender",
+      "app-embedded",
+      "/app",
+      "--serve",
+    ]);
+    expect(plan.command).toEqual(["--port", "8080"]);
+    const dockerfile = fs.readFileSync(plan.dockerfilePath, "utf8");
+    expect(dockerfile).toContain("added by prisma-defender");
+    expect(dockerfile).not.toContain("# Twistlock Container Defender");
+    expect(dockerfile).not.toContain(sim.secrets.installBundle);
+    expect(plan.environment.WS_ADDRESS).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    expect(plan.installBundle).toBe(sim.secrets.installBundle);
+  });
+
+  test("a Console answer that matches is built as the Console wrote it", async () => {
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(plan.warnings).toEqual([]);
+    expect(fs.readFileSync(plan.dockerfilePath, "utf8")).toContain(
+      "# Twistlock Container Defender - app embedded",
+    );
+  });
+});
