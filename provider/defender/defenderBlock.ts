@@ -45,6 +45,8 @@ export interface TarballEmbedOptions extends DefenderSettings {
   originalEntrypoint?: string[];
   /** The base image's CMD, for a Dockerfile whose stages do not set one. */
   originalCommand?: string[];
+  /** The base image's USER, for a Dockerfile whose stages do not set one. */
+  baseUser?: string;
 }
 
 /** The non-secret Defender variables, in the order the Console writes them. */
@@ -188,7 +190,7 @@ export function embedDefender(dockerfile: string, options: TarballEmbedOptions):
     "app-embedded",
     ...program.entrypoint,
   ];
-  const user = analysis.config.user;
+  const user = analysis.config.user ?? options.baseUser;
   const chown = chownFor(user);
   const block = renderDefenderBlock(
     options,
@@ -219,6 +221,8 @@ export interface ImageEmbedOptions extends DefenderSettings {
   baseImage: string;
   originalEntrypoint?: string[];
   originalCommand?: string[];
+  /** The image's non-root USER, which gets the data folder. */
+  chown?: string;
 }
 
 /** Image mode: `FROM <image>` plus the block, wrapping the entrypoint and command the user gave. */
@@ -231,10 +235,16 @@ export function protectImageDockerfile(options: ImageEmbedOptions): EmbedResult 
     );
   }
   const wrappedEntrypoint = [defenderPath(options.dataFolder), "app-embedded", ...entrypoint];
-  const block = renderDefenderBlock(options, wrappedEntrypoint, command, [
-    "Protects the image above: the Defender starts first, then runs its original program:",
-    json([...entrypoint, ...command]),
-  ]);
+  const block = renderDefenderBlock(
+    options,
+    wrappedEntrypoint,
+    command,
+    [
+      "Protects the image above: the Defender starts first, then runs its original program:",
+      json([...entrypoint, ...command]),
+    ],
+    options.chown,
+  );
   return {
     dockerfile: [`FROM ${options.baseImage}`, "", ...block, ""].join("\n"),
     wrappedEntrypoint,
@@ -242,5 +252,6 @@ export function protectImageDockerfile(options: ImageEmbedOptions): EmbedResult 
     environment: defenderEnvironment(options),
     warnings: [],
     baseImage: options.baseImage,
+    chown: options.chown,
   };
 }

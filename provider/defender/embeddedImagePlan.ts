@@ -17,6 +17,8 @@ import {
 } from "./defenderBlock";
 import { analyzeDockerfile, DockerfileError } from "./dockerfile";
 import { inspectDefenderTarball } from "./defenderTarball";
+import { chownFor } from "./dataFolderOwner";
+import { BaseImageConfig, readImageConfig, RegistryCredentials } from "./registryImageConfig";
 import {
   DEFAULT_DATA_FOLDER,
   dockerfilePathOf,
@@ -32,6 +34,8 @@ export interface EmbeddedImageRequest extends EmbeddedImageValues {
   installBundlePlacement: InstallBundlePlacement;
   /** Default: the download cache directory. */
   cacheDir?: string;
+  /** Registry credentials (the component's `registry`), used to read a base image from that registry. */
+  registry?: RegistryCredentials;
 }
 
 export interface EmbeddedImagePlan {
@@ -76,14 +80,46 @@ function dockerfileProblem(file: string, error: unknown): string {
 
 const STAND_IN_WS_ADDRESS = "wss://preflight.invalid:8084";
 
+/** What must be read from the base image: the image, and which of ENTRYPOINT and CMD the build leaves to it. */
+function baseImageNeeded(
+  request: EmbeddedImageRequest,
+  text: string | undefined,
+): { ref: string; entrypoint: boolean; cmd: boolean } | undefined {
+  if (request.originalEntrypoint !== undefined || request.originalCommand !== undefined)
+    return undefined;
+  if (request.mode === EmbedMode.Image)
+    return { ref: request.baseImage!, entrypoint: true, cmd: true };
+  let analysis;
+  try {
+    analysis = analyzeDockerfile(text!, { target: request.target, buildArgs: request.buildArgs });
+  } catch {
+    return undefined; // Reported with its line by the trial rewrite.
+  }
+  let root = analysis.stage;
+  while (root.parentStage !== undefined) root = analysis.stages[root.parentStage];
+  const { entrypoint, cmd } = analysis.config;
+  if (root.baseKind !== "image" || (entrypoint !== undefined && cmd !== undefined))
+    return undefined;
+  return { ref: root.base, entrypoint: entrypoint === undefined, cmd: cmd === undefined };
+}
+
+/** The base image's program, as `originalEntrypoint`/`originalCommand` for the parts the build leaves to it. */
+interface BaseProgram {
+  originalEntrypoint?: string[];
+  originalCommand?: string[];
+  user?: string;
+}
+
 /**
- * Everything local, before any request: args, the Dockerfile, and a trial rewrite with a stand-in address. In mode
- * Console that trial rewrite is what the Console's answer is compared with (what runs, the warnings).
+ * Everything before any Console request: args, the Dockerfile, the base image's configuration when the Dockerfile
+ * does not say what runs (read from the local Docker daemon or the registry; unreadable fails closed), and a trial
+ * rewrite with a stand-in address. In mode Console that trial rewrite is what the Console's answer is compared
+ * with (what runs, the warnings).
  */
-export function preflight(
+export async function preflight(
   request: EmbeddedImageRequest,
   resource: string,
-): { text?: string; file?: string; ours?: EmbedResult } {
+): Promise<{ text?: string; file?: string; ours: EmbedResult; base?: BaseProgram }> {
   const problems = embeddedImageProblems(request);
   if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
   const file = request.mode === EmbedMode.Image ? undefined : dockerfilePathOf(request);
@@ -106,9 +142,33 @@ export function preflight(
         );
       }
     }
+    let base: BaseProgram | undefined;
+    const needed = problems.length ? undefined : baseImageNeeded(request, text);
+    if (needed) {
+      try {
+        const config: BaseImageConfig = await readImageConfig(needed.ref, {
+          platform: request.platform ?? DEFAULT_PLATFORM,
+          credentials: request.registry ? [request.registry] : [],
+        });
+        base = {
+          originalEntrypoint: needed.entrypoint ? (config.entrypoint ?? []) : undefined,
+          originalCommand: needed.cmd ? (config.cmd ?? []) : undefined,
+          user: config.user,
+        };
+      } catch (error) {
+        const field = request.mode === EmbedMode.Image ? "`baseImage`" : "`dockerfile`";
+        const fix =
+          request.mode === EmbedMode.Console
+            ? "use mode `tarball` with `originalEntrypoint`/`originalCommand` set to the image's ENTRYPOINT and CMD"
+            : "set `originalEntrypoint`/`originalCommand` to the image's ENTRYPOINT and CMD";
+        problems.push(
+          `${field}: the base image ${needed.ref} decides what the container runs (the Dockerfile does not set ${[needed.entrypoint && "ENTRYPOINT", needed.cmd && "CMD"].filter(Boolean).join(" or ")}), and its configuration could not be read: ${(error as Error).message}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
+        );
+      }
+    }
     if (!problems.length) {
-      const ours = embed(request, text, STAND_IN_WS_ADDRESS);
-      return { text, file, ours };
+      const ours = embed(request, text, STAND_IN_WS_ADDRESS, base);
+      return { text, file, ours, base };
     }
   } catch (error) {
     problems.push(dockerfileProblem(file ?? "(generated)", error));
@@ -130,17 +190,27 @@ function embed(
   request: EmbeddedImageRequest,
   text: string | undefined,
   wsAddress: string,
+  base: BaseProgram | undefined,
 ): EmbedResult {
   const settings = settingsOf(request, wsAddress);
+  const originalEntrypoint = request.originalEntrypoint ?? base?.originalEntrypoint;
+  const originalCommand = request.originalCommand ?? base?.originalCommand;
   if (request.mode === EmbedMode.Image) {
     return protectImageDockerfile({
       ...settings,
       baseImage: request.baseImage!,
-      originalEntrypoint: request.originalEntrypoint,
-      originalCommand: request.originalCommand,
+      originalEntrypoint,
+      originalCommand,
+      chown: chownFor(base?.user),
     });
   }
-  return embedDefender(text!, { ...request, ...settings });
+  return embedDefender(text!, {
+    ...request,
+    ...settings,
+    originalEntrypoint,
+    originalCommand,
+    baseUser: base?.user,
+  });
 }
 
 /** Run the plan: preflight, Console requests, rewrite and checks, staging. Rejects on any doubt (fail closed). */
@@ -149,7 +219,7 @@ export async function planEmbeddedImage(
   request: EmbeddedImageRequest,
   resource: string,
 ): Promise<EmbeddedImagePlan> {
-  const { text, file, ours } = preflight(request, resource);
+  const { text, file, ours, base } = await preflight(request, resource);
   const cacheDir = request.cacheDir ?? cacheDirectory();
   ensurePrivateDirectory(cacheDir);
   const dataFolder = request.dataFolder ?? DEFAULT_DATA_FOLDER;
@@ -171,14 +241,14 @@ export async function planEmbeddedImage(
       target: request.target,
       dataFolder,
       bakeInstallBundle: request.installBundlePlacement === InstallBundlePlacement.BakedIntoImage,
-      chown: ours!.chown,
+      chown: ours.chown,
     });
     registerSecret(checked.installBundle);
     installBundle =
       checked.installBundle ?? (await computeConsole.installBundle(consoleAddr)).installBundle;
     tarball = content.tarball;
     // What the Console's image would exec, against what the Dockerfile runs under Docker, wrapped.
-    const expected = [...ours!.wrappedEntrypoint, ...ours!.command];
+    const expected = [...ours.wrappedEntrypoint, ...ours.command];
     const consoleRuns = execedArgv([...checked.wrappedEntrypoint, ...checked.command]);
     if (sameArgv(consoleRuns, expected)) {
       dockerfile = checked.dockerfile;
@@ -193,7 +263,7 @@ export async function planEmbeddedImage(
           ([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`,
         );
       // The same Dockerfile gives the same warnings in every mode.
-      result = { ...checked, warnings: [...ours!.warnings, ...differences] };
+      result = { ...checked, warnings: [...ours.warnings, ...differences] };
     } else {
       // Never build the Console's image: it would run another program. The block is written here instead, from
       // the same reading of the Dockerfile as mode tarball, with the Console's Defender and address.
@@ -201,7 +271,7 @@ export async function planEmbeddedImage(
         checked.environment.WS_ADDRESS ??
           (await computeConsole.installBundle(consoleAddr)).wsAddress,
       );
-      const own = embed(request, text, wsAddress);
+      const own = embed(request, text, wsAddress, base);
       dockerfile = own.dockerfile;
       result = {
         ...own,
@@ -218,7 +288,7 @@ export async function planEmbeddedImage(
     ]);
     checkWsAddress(bundle.wsAddress);
     installBundle = bundle.installBundle;
-    result = embed(request, text, bundle.wsAddress);
+    result = embed(request, text, bundle.wsAddress, base);
     dockerfile = (result as EmbedResult).dockerfile;
     tarball = archive;
   }

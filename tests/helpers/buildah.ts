@@ -1,6 +1,6 @@
 // Building and running images with buildah (vfs storage, chroot isolation: no daemon), for tests that compare a
 // Dockerfile built as is with the same Dockerfile protected. Needs buildah, busybox-static and root.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -53,6 +53,25 @@ export class Buildah {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * Like `ok`, without blocking the event loop: for commands that talk to a server in this process (a token
+   * service), which could not answer while spawnSync waits.
+   */
+  async okAsync(args: string[]): Promise<RunResult> {
+    const child = spawn("buildah", [...this.storage, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    if (status !== 0) {
+      throw new Error(`buildah ${args.join(" ")} failed (${status}): ${stderr}${stdout}`);
+    }
+    return { status, stdout, stderr };
+  }
+
   ok(args: string[]): RunResult {
     const r = this.raw(args);
     if (r.status !== 0) {
@@ -61,19 +80,34 @@ export class Buildah {
     return r;
   }
 
-  build(context: string, tag: string, dockerfile?: string, buildArgs: Record<string, string> = {}) {
+  private budArgs(
+    context: string,
+    tag: string,
+    dockerfile?: string,
+    buildArgs: Record<string, string> = {},
+  ) {
     const args = Object.entries(buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
-    this.ok([
+    return [
       "bud",
       "--isolation",
       "chroot",
       "-q",
+      // Base images may come from a test registry on 127.0.0.1 over plain HTTP.
+      "--tls-verify=false",
       ...args,
       ...(dockerfile ? ["-f", dockerfile] : []),
       "-t",
       tag,
       context,
-    ]);
+    ];
+  }
+
+  build(context: string, tag: string, dockerfile?: string, buildArgs: Record<string, string> = {}) {
+    this.ok(this.budArgs(context, tag, dockerfile, buildArgs));
+  }
+
+  async buildAsync(context: string, tag: string, dockerfile?: string) {
+    await this.okAsync(this.budArgs(context, tag, dockerfile));
   }
 
   config(tag: string): ImageConfig {

@@ -230,10 +230,7 @@ describe("refused before any request, naming the field", () => {
     [
       "Image mode without baseImage",
       () => ({ mode: EmbedMode.Image, context: undefined }),
-      [
-        "`baseImage` is required in mode `image`",
-        "needs `originalEntrypoint` and/or `originalCommand`",
-      ],
+      ["`baseImage` is required in mode `image`"],
     ],
     [
       "a platform typo",
@@ -308,14 +305,10 @@ describe("mode console gives the warnings mode tarball gives for the same Docker
       'FROM scratch\nCOPY app /app\nCOPY app /twistlock/notes.txt\nUSER 10001\nENTRYPOINT ["/app"]\n',
       "line 3 (COPY) may create dataFolder /twistlock",
     ],
-    [
-      "CMD only, FROM a registry image",
-      'FROM alpine:3.20\nCOPY app /app\nCMD ["/app", "--serve"]\n',
-      "the built stage sets CMD but no ENTRYPOINT; if its base image alpine:3.20 has an ENTRYPOINT",
-    ],
   ])("%s", async (_name, dockerfile, fragment) => {
     fs.writeFileSync(path.join(context, "Dockerfile"), dockerfile);
     const tarball = await planEmbeddedImage(computeConsole(), request(), "img");
+    expect(tarball.warnings.length).toBeGreaterThan(0);
     forgetConsoles();
     const viaConsole = await planEmbeddedImage(
       computeConsole(),
