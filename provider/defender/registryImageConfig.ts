@@ -301,8 +301,10 @@ function dockerSocket(option: string | false | undefined): string | undefined {
 
 /** The image as the local Docker daemon has it (what `docker build` uses when present), else undefined. */
 async function fromLocalDocker(ref: string, socket: string, timeoutMs: number) {
+  // The Engine API takes the reference as the path, slashes included (as the docker CLI sends it).
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(ref)) return undefined;
   try {
-    const res = await axios.get(`http://localhost/images/${encodeURIComponent(ref)}/json`, {
+    const res = await axios.get(`http://localhost/images/${ref}/json`, {
       socketPath: socket,
       validateStatus: () => true,
       timeout: timeoutMs,

@@ -5,6 +5,7 @@
 // Each protected image is run next to the same Dockerfile built as is: same output, same exit code, and the
 // (simulated) Defender ran first.
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { consoleFor, forgetConsoles } from "../../provider/console/client";
@@ -271,7 +272,7 @@ suite("base images from a registry", () => {
       });
     });
 
-    test("by digest, and a digest the content does not match is refused", async () => {
+    test("by digest; an unknown digest is refused", async () => {
       expect(await read(`team/entry@${digests["team/entry:1"]}`)).toMatchObject(entry);
       await expect(read(`team/entry@sha256:${"0".repeat(64)}`)).rejects.toThrow(/answered 404/);
     });
@@ -302,6 +303,49 @@ suite("base images from a registry", () => {
       expect(String(refused)).not.toContain("not-the-password");
       // Logged once Basic credentials (if any) check out: the anonymous request, later refused, is; the wrong password is not.
       expect(registry.tokenRequests.map((r) => r.who)).toEqual(["anonymous", "alice", "anonymous"]);
+    });
+
+    test("a local Docker daemon that has the image is asked first; one that has not falls through to the registry", async () => {
+      // A Unix socket answering the Engine API's image inspect (GET /images/{name}/json) as dockerd does.
+      const socket = path.join(work, "docker.sock");
+      const asked: string[] = [];
+      const daemon = http.createServer((req, res) => {
+        asked.push(req.url ?? "");
+        if (req.url === "/images/local.example/app:1/json") {
+          res.writeHead(200, { "Content-Type": "application/json" }).end(
+            JSON.stringify({
+              Id: `sha256:${"b".repeat(64)}`,
+              Os: "linux",
+              Architecture: "amd64",
+              Config: { Entrypoint: ["/local"], Cmd: null, User: "app", WorkingDir: "/w" },
+            }),
+          );
+        } else {
+          res
+            .writeHead(404, { "Content-Type": "application/json" })
+            .end('{"message":"No such image"}');
+        }
+      });
+      await new Promise<void>((resolve) => daemon.listen(socket, resolve));
+      try {
+        expect(await readImageConfig("local.example/app:1", { dockerSocket: socket })).toEqual({
+          entrypoint: ["/local"],
+          cmd: undefined,
+          user: "app",
+          workingDir: "/w",
+          source: "the local Docker daemon",
+        });
+        const fromRegistry = await readImageConfig(`${registry.host}/team/entry:1`, {
+          dockerSocket: socket,
+        });
+        expect(fromRegistry).toMatchObject({ ...entry, source: `registry ${registry.host}` });
+        expect(asked).toEqual([
+          "/images/local.example/app:1/json",
+          `/images/${registry.host}/team/entry:1/json`,
+        ]);
+      } finally {
+        await new Promise<void>((resolve) => daemon.close(() => resolve()));
+      }
     });
 
     test("nothing listening: rejected", async () => {
