@@ -3,7 +3,7 @@
 // Dockerfile, check it, and stage the build context. Returns plain data for the component to wire.
 import * as fs from "node:fs";
 import { cacheDirectory, ensurePrivateDirectory } from "../console/downloads";
-import { registerSecret } from "../console/errors";
+import { redact, registerSecret } from "../console/errors";
 import { ComputeConsole } from "../console/types";
 import { stageBuildContext } from "./buildContext";
 import { execedArgv, sameArgv } from "./consoleArgv";
@@ -145,6 +145,7 @@ export async function preflight(
     let base: BaseProgram | undefined;
     const needed = problems.length ? undefined : baseImageNeeded(request, text);
     if (needed) {
+      registerSecret(request.registry?.password);
       try {
         const config: BaseImageConfig = await readImageConfig(needed.ref, {
           platform: request.platform ?? DEFAULT_PLATFORM,
@@ -161,8 +162,12 @@ export async function preflight(
           request.mode === EmbedMode.Console
             ? "use mode `tarball` with `originalEntrypoint`/`originalCommand` set to the image's ENTRYPOINT and CMD"
             : "set `originalEntrypoint`/`originalCommand` to the image's ENTRYPOINT and CMD";
+        const why =
+          request.mode === EmbedMode.Image
+            ? "no `originalEntrypoint`/`originalCommand` was given"
+            : `the Dockerfile does not set ${[needed.entrypoint && "ENTRYPOINT", needed.cmd && "CMD"].filter(Boolean).join(" or ")}`;
         problems.push(
-          `${field}: the base image ${needed.ref} decides what the container runs (the Dockerfile does not set ${[needed.entrypoint && "ENTRYPOINT", needed.cmd && "CMD"].filter(Boolean).join(" or ")}), and its configuration could not be read: ${(error as Error).message}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
+          `${field}: the base image ${needed.ref} decides what the container runs (${why}), and its configuration could not be read: ${redact((error as Error).message)}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
         );
       }
     }

@@ -168,6 +168,8 @@ async function parity(plainTag: string, over: Partial<EmbeddedImageRequest>) {
   expect(plain.stderr).toContain("defender=none");
   const pid = /pid=(\d+) defender=app-embedded/.exec(guarded.stderr);
   expect(pid).not.toBeNull();
+  // Reading the marker is a second command in the same container: on failure its stderr is shown.
+  expect(guarded.after).toMatchObject({ status: 0 });
   expect(guarded.after?.stdout).toContain(`app_id=base-image pid=${pid![1]} `);
   return { plan: p, plain, guarded, dockerfile: fs.readFileSync(p.dockerfilePath, "utf8") };
 }
@@ -407,6 +409,16 @@ suite("base images from a registry", () => {
       expect((error as Error).message).toMatch(
         /^EmbeddedDefenderImage img: `dockerfile`: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(the Dockerfile does not set ENTRYPOINT\), and its configuration could not be read: .*set `originalEntrypoint`\/`originalCommand`/,
       );
+      expect(sim.requests).toEqual([]);
+      const image = await plan({
+        mode: EmbedMode.Image,
+        baseImage: "127.0.0.1:1/team/entry:1",
+        registry: { server: "127.0.0.1:1", ...CREDENTIALS },
+      }).catch((e: Error) => e);
+      expect((image as Error).message).toMatch(
+        /`baseImage`: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(no `originalEntrypoint`\/`originalCommand` was given\)/,
+      );
+      expect((image as Error).message).not.toContain(CREDENTIALS.password);
       expect(sim.requests).toEqual([]);
       // The way out works without any registry.
       const given = await plan({ context: dir, originalEntrypoint: ["/docker-entrypoint.sh"] });

@@ -94,6 +94,8 @@ function expectSameAndProtected(r: Awaited<ReturnType<typeof parity>>) {
   expect(r.plain.stderr).toContain("defender=none");
   const pid = /pid=(\d+) defender=app-embedded/.exec(r.guarded.stderr);
   expect(pid).not.toBeNull();
+  // Reading the marker is a second command in the same container: on failure its stderr is shown.
+  expect(r.guarded.after).toMatchObject({ status: 0 });
   expect(r.guarded.after?.stdout).toContain(
     `app-embedded start version=${sim.version} app_id=parity pid=${pid![1]} `,
   );
