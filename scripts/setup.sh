@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the demo and the tests need on a fresh Debian machine (run as root, or with sudo). A second run
 # skips what is already in place, so `bash scripts/setup.sh && npm test` is quick after the first time.
-# buildah + busybox-static: the embedded-image tests build real images without a Docker daemon.
+# buildah + busybox-static: the embedded-image tests build real images without a Docker daemon; docker-registry: a
+# real OCI distribution registry on 127.0.0.1 the base-image tests push to and read from.
 # g++/make/cmake/autotools: aws-lambda-ric@3 (the nodejs18-22 runtime client, tests/clients) compiles a native addon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-packages=(buildah busybox-static python3 ruby g++ make cmake autoconf automake libtool)
+packages=(buildah busybox-static docker-registry python3 ruby g++ make cmake autoconf automake libtool)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

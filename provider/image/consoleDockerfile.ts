@@ -17,6 +17,8 @@ export interface ConsoleDockerfileCheck {
   target?: string;
   dataFolder: string;
   bakeInstallBundle: boolean;
+  /** The image's non-root USER: the Console's ADD of the tarball gets `--chown=<user>`, as ours does. */
+  chown?: string;
 }
 
 export interface CheckedConsoleDockerfile {
@@ -87,12 +89,12 @@ export function checkConsoleDockerfile(
   const { stage, config, escapeChar } = analysis;
   const dataFolder = trimSlash(check.dataFolder);
   const adds = stage.instructions.filter((i) => i.getKeyword() === "ADD");
-  const addsTarball = adds.some((i) => {
+  const tarballAdds = adds.filter((i) => {
     const operands = addOperands(i, escapeChar);
     const dest = operands[operands.length - 1] ?? "";
     return operands.slice(0, -1).includes(DEFENDER_TARBALL) && trimSlash(dest) === dataFolder;
   });
-  if (!addsTarball)
+  if (!tarballAdds.length)
     throw new UnprotectedDockerfileError(`no ADD ${DEFENDER_TARBALL} ${dataFolder}`);
 
   const entrypoint = config.entrypointInstruction;
@@ -140,6 +142,14 @@ export function checkConsoleDockerfile(
     edits.push({ from: line, to: line - 1, lines: bakedLines });
   }
   const lines = [...analysis.lines];
+  if (check.chown) {
+    // The Console's ADD leaves the data folder root-owned, which a non-root USER cannot write.
+    for (const add of tarballAdds) {
+      const at = add.getRange().start.line;
+      if (!/^\s*ADD\s+--chown=/i.test(lines[at]))
+        lines[at] = lines[at].replace(/^(\s*ADD)\s+/i, `$1 --chown=${check.chown} `);
+    }
+  }
   for (const edit of edits.sort((a, b) => b.from - a.from)) {
     lines.splice(edit.from, edit.to - edit.from + 1, ...edit.lines);
   }

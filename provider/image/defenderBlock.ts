@@ -3,7 +3,8 @@
 // lines in the Console's order, then an ENTRYPOINT that runs
 // `<dataFolder>/defender app-embedded <original program...>`).
 // Pure: Dockerfile text in, Dockerfile text out.
-import { analyzeDockerfile, DockerfileAnalysis, DockerfileError, DockerStage } from "./dockerfile";
+import { chownFor, folderCreatedBefore } from "./dataFolderOwner";
+import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from "./dockerfile";
 
 /** File name of the Defender tarball, in the build context and in the Console's zip. */
 export const DEFENDER_TARBALL = "twistlock_defender_app_embedded.tar.gz";
@@ -34,6 +35,8 @@ export interface EmbedResult {
   warnings: string[];
   /** The registry image the built stage starts from, after ARG substitution (`scratch` when none). */
   baseImage: string;
+  /** The non-root USER the data folder is given to (`ADD --chown`), when there is one. */
+  chown?: string;
 }
 
 export interface TarballEmbedOptions extends DefenderSettings {
@@ -43,6 +46,8 @@ export interface TarballEmbedOptions extends DefenderSettings {
   originalEntrypoint?: string[];
   /** The base image's CMD, for a Dockerfile whose stages do not set one. */
   originalCommand?: string[];
+  /** The base image's USER, for a Dockerfile whose stages do not set one. */
+  baseUser?: string;
 }
 
 /** The non-secret Defender variables, in the order the Console writes them. */
@@ -68,18 +73,22 @@ export function envValue(value: string): string {
 }
 const json = (argv: string[]) => `[${argv.map((a) => JSON.stringify(a)).join(", ")}]`;
 
-/** The block's lines (ADD, ENV..., ENTRYPOINT, CMD). */
+/**
+ * The block's lines (ADD, ENV..., ENTRYPOINT, CMD). `chown`: the image's non-root USER, which gets the data folder
+ * (`ADD --chown`) so the Defender can write its state there.
+ */
 export function renderDefenderBlock(
   settings: DefenderSettings,
   wrappedEntrypoint: string[],
   command: string[],
   explanation: string[],
+  chown?: string,
 ): string[] {
   const env = defenderEnvironment(settings);
   const lines = [
     "# Prisma Cloud Compute App-Embedded Defender, added by prisma-defender (EmbeddedDefenderImage).",
     ...explanation.map((l) => `# ${l}`),
-    `ADD ${json([DEFENDER_TARBALL, settings.dataFolder])}`,
+    `ADD ${chown ? `--chown=${chown} ` : ""}${json([DEFENDER_TARBALL, settings.dataFolder])}`,
   ];
   for (const [key, value] of Object.entries(env)) {
     if (key === "FIPS_ENABLED" && settings.bakeInstallBundle) {
@@ -163,24 +172,6 @@ function insertBlock(analysis: DockerfileAnalysis, block: string[]): string {
   return lines.join(analysis.eol);
 }
 
-/** True when an instruction of the built stage (or a stage it is built FROM) names `folder`, such as a chown. */
-function mentions(analysis: DockerfileAnalysis, folder: string): boolean {
-  const target = folder.replace(/\/+$/, "");
-  for (let stage: DockerStage | undefined = analysis.stage; stage;) {
-    for (const i of stage.instructions) {
-      if (
-        new RegExp(
-          `(^|[\\s"'=:])${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(/|[\\s"']|$)`,
-        ).test(i.getRawArgumentsContent() ?? "")
-      ) {
-        return true;
-      }
-    }
-    stage = stage.parentStage === undefined ? undefined : analysis.stages[stage.parentStage];
-  }
-  return false;
-}
-
 /** The image at the root of the built stage's `FROM <stage>` chain. */
 function rootBase(analysis: DockerfileAnalysis): string {
   let stage = analysis.stage;
@@ -200,20 +191,19 @@ export function embedDefender(dockerfile: string, options: TarballEmbedOptions):
     "app-embedded",
     ...program.entrypoint,
   ];
+  const user = analysis.config.user ?? options.baseUser;
+  const chown = chownFor(user);
   const block = renderDefenderBlock(
     options,
     wrappedEntrypoint,
     program.command,
     program.explanation,
+    chown,
   );
-  const user = analysis.config.user;
-  if (
-    user !== undefined &&
-    !/^(root|0)(:.*)?$/.test(user) &&
-    !mentions(analysis, options.dataFolder)
-  ) {
+  const created = chown && folderCreatedBefore(analysis, options.dataFolder);
+  if (created) {
     program.warnings.push(
-      `the image runs as USER ${user}: the Defender writes to dataFolder ${options.dataFolder} at run time, and nothing in the Dockerfile prepares it; create it writable for that user (RUN mkdir -p ${options.dataFolder} && chown ${user} ${options.dataFolder})`,
+      `the image runs as USER ${user}, and line ${created.line} (${created.keyword}) may create dataFolder ${options.dataFolder} before the Defender is added, owned by root: ADD --chown cannot change a folder that already exists, so the Defender could not write its state and would not start. Make it writable for that user in the Dockerfile (RUN chown ${user} ${options.dataFolder}), or choose a dataFolder nothing else uses`,
     );
   }
   return {
@@ -223,6 +213,7 @@ export function embedDefender(dockerfile: string, options: TarballEmbedOptions):
     environment: defenderEnvironment(options),
     warnings: program.warnings,
     baseImage: rootBase(analysis),
+    chown,
   };
 }
 
@@ -231,6 +222,8 @@ export interface ImageEmbedOptions extends DefenderSettings {
   baseImage: string;
   originalEntrypoint?: string[];
   originalCommand?: string[];
+  /** The image's non-root USER, which gets the data folder. */
+  chown?: string;
 }
 
 /** Image mode: `FROM <image>` plus the block, wrapping the entrypoint and command the user gave. */
@@ -243,10 +236,16 @@ export function protectImageDockerfile(options: ImageEmbedOptions): EmbedResult 
     );
   }
   const wrappedEntrypoint = [defenderPath(options.dataFolder), "app-embedded", ...entrypoint];
-  const block = renderDefenderBlock(options, wrappedEntrypoint, command, [
-    "Protects the image above: the Defender starts first, then runs its original program:",
-    json([...entrypoint, ...command]),
-  ]);
+  const block = renderDefenderBlock(
+    options,
+    wrappedEntrypoint,
+    command,
+    [
+      "Protects the image above: the Defender starts first, then runs its original program:",
+      json([...entrypoint, ...command]),
+    ],
+    options.chown,
+  );
   return {
     dockerfile: [`FROM ${options.baseImage}`, "", ...block, ""].join("\n"),
     wrappedEntrypoint,
@@ -254,5 +253,6 @@ export function protectImageDockerfile(options: ImageEmbedOptions): EmbedResult 
     environment: defenderEnvironment(options),
     warnings: [],
     baseImage: options.baseImage,
+    chown: options.chown,
   };
 }

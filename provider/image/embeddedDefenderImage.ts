@@ -132,6 +132,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
         originalEntrypoint: args.originalEntrypoint,
         originalCommand: args.originalCommand,
         dataFolder: args.dataFolder,
+        registry: args.registry,
       }),
       pulumi.output(args.appId ?? name),
       pulumi.output(args.filesystemMonitoring ?? false),

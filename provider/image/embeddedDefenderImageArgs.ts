@@ -48,16 +48,18 @@ export interface EmbeddedDefenderImageArgs {
   /** Mode `image`: the image to protect, best by digest (`registry/app@sha256:...`). */
   baseImage?: pulumi.Input<string>;
   /**
-   * The image's original ENTRYPOINT (exec form). Required in mode `image` (with or instead of `originalCommand`),
-   * since a registry image cannot be inspected here. In mode `tarball`, used only when no stage of the Dockerfile
-   * sets ENTRYPOINT: the base image's, so the Defender wraps it instead of replacing it.
+   * The image's original ENTRYPOINT (exec form). Normally not needed: when the Dockerfile (mode `tarball`,
+   * `console`) or `baseImage` (mode `image`) leaves ENTRYPOINT or CMD to a registry image, its configuration is read
+   * from the local Docker daemon or from the registry (with the credentials in `registry` for that registry,
+   * anonymous tokens otherwise), and the deployment fails if it cannot be read. Give it (and/or `originalCommand`)
+   * to skip that read (modes `tarball` and `image`): used only where no stage of the Dockerfile sets ENTRYPOINT.
    */
   originalEntrypoint?: pulumi.Input<pulumi.Input<string>[]>;
   /** The image's original CMD (exec form), kept as the arguments after the wrapped entrypoint. See `originalEntrypoint`. */
   originalCommand?: pulumi.Input<pulumi.Input<string>[]>;
   /** Name of the image to build and push, such as `<registry>/<repository>:<tag>`. */
   imageName: pulumi.Input<string>;
-  /** Registry to push to, and its credentials. */
+  /** Registry to push to, and its credentials (also used to read a base image from the same registry). */
   registry?: pulumi.Input<EmbeddedImageRegistryArgs>;
   /** Build only, do not push. Default: false. */
   skipPush?: pulumi.Input<boolean>;

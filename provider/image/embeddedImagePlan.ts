@@ -3,9 +3,10 @@
 // Dockerfile, check it, and stage the build context. Returns plain data for the component to wire.
 import * as fs from "node:fs";
 import { cacheDirectory, ensurePrivateDirectory } from "../core/console/downloads";
-import { registerSecret } from "../core/secrets";
+import { redact, registerSecret } from "../core/secrets";
 import { ComputeConsole } from "../core/types";
 import { stageBuildContext } from "./buildContext";
+import { execedArgv, sameArgv } from "./consoleArgv";
 import { checkConsoleDockerfile } from "./consoleDockerfile";
 import { readConsoleZip } from "./consoleZip";
 import {
@@ -16,6 +17,8 @@ import {
 } from "./defenderBlock";
 import { analyzeDockerfile, DockerfileError } from "./dockerfile";
 import { inspectDefenderTarball } from "./defenderTarball";
+import { chownFor } from "./dataFolderOwner";
+import { BaseImageConfig, readImageConfig, RegistryCredentials } from "./registryImageConfig";
 import {
   DEFAULT_DATA_FOLDER,
   dockerfilePathOf,
@@ -31,6 +34,8 @@ export interface EmbeddedImageRequest extends EmbeddedImageValues {
   installBundlePlacement: InstallBundlePlacement;
   /** Default: the download cache directory. */
   cacheDir?: string;
+  /** Registry credentials (the component's `registry`), used to read a base image from that registry. */
+  registry?: RegistryCredentials;
 }
 
 export interface EmbeddedImagePlan {
@@ -73,11 +78,48 @@ function dockerfileProblem(file: string, error: unknown): string {
   throw error;
 }
 
-/** Everything local, before any request: args, the Dockerfile, and a trial rewrite with a stand-in address. */
-export function preflight(
+const STAND_IN_WS_ADDRESS = "wss://preflight.invalid:8084";
+
+/** What must be read from the base image: the image, and which of ENTRYPOINT and CMD the build leaves to it. */
+function baseImageNeeded(
+  request: EmbeddedImageRequest,
+  text: string | undefined,
+): { ref: string; entrypoint: boolean; cmd: boolean } | undefined {
+  if (request.originalEntrypoint !== undefined || request.originalCommand !== undefined)
+    return undefined;
+  if (request.mode === EmbedMode.Image)
+    return { ref: request.baseImage!, entrypoint: true, cmd: true };
+  let analysis;
+  try {
+    analysis = analyzeDockerfile(text!, { target: request.target, buildArgs: request.buildArgs });
+  } catch {
+    return undefined; // Reported with its line by the trial rewrite.
+  }
+  let root = analysis.stage;
+  while (root.parentStage !== undefined) root = analysis.stages[root.parentStage];
+  const { entrypoint, cmd } = analysis.config;
+  if (root.baseKind !== "image" || (entrypoint !== undefined && cmd !== undefined))
+    return undefined;
+  return { ref: root.base, entrypoint: entrypoint === undefined, cmd: cmd === undefined };
+}
+
+/** The base image's program, as `originalEntrypoint`/`originalCommand` for the parts the build leaves to it. */
+interface BaseProgram {
+  originalEntrypoint?: string[];
+  originalCommand?: string[];
+  user?: string;
+}
+
+/**
+ * Everything before any Console request: args, the Dockerfile, the base image's configuration when the Dockerfile
+ * does not say what runs (read from the local Docker daemon or the registry; unreadable fails closed), and a trial
+ * rewrite with a stand-in address. In mode Console that trial rewrite is what the Console's answer is compared
+ * with (what runs, the warnings).
+ */
+export async function preflight(
   request: EmbeddedImageRequest,
   resource: string,
-): { text?: string; file?: string } {
+): Promise<{ text?: string; file?: string; ours: EmbedResult; base?: BaseProgram }> {
   const problems = embeddedImageProblems(request);
   if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
   const file = request.mode === EmbedMode.Image ? undefined : dockerfilePathOf(request);
@@ -99,14 +141,44 @@ export function preflight(
           `\`dockerfile\` ${file}: the built stage has neither ENTRYPOINT nor CMD, which the Console requires`,
         );
       }
-    } else {
-      embed(request, text, "wss://preflight.invalid:8084");
+    }
+    let base: BaseProgram | undefined;
+    const needed = problems.length ? undefined : baseImageNeeded(request, text);
+    if (needed) {
+      registerSecret(request.registry?.password);
+      try {
+        const config: BaseImageConfig = await readImageConfig(needed.ref, {
+          platform: request.platform ?? DEFAULT_PLATFORM,
+          credentials: request.registry ? [request.registry] : [],
+        });
+        base = {
+          originalEntrypoint: needed.entrypoint ? (config.entrypoint ?? []) : undefined,
+          originalCommand: needed.cmd ? (config.cmd ?? []) : undefined,
+          user: config.user,
+        };
+      } catch (error) {
+        const field = request.mode === EmbedMode.Image ? "`baseImage`" : "`dockerfile`";
+        const fix =
+          request.mode === EmbedMode.Console
+            ? "use mode `tarball` with `originalEntrypoint`/`originalCommand` set to the image's ENTRYPOINT and CMD"
+            : "set `originalEntrypoint`/`originalCommand` to the image's ENTRYPOINT and CMD";
+        const why =
+          request.mode === EmbedMode.Image
+            ? "no `originalEntrypoint`/`originalCommand` was given"
+            : `the Dockerfile does not set ${[needed.entrypoint && "ENTRYPOINT", needed.cmd && "CMD"].filter(Boolean).join(" or ")}`;
+        problems.push(
+          `${field}: the base image ${needed.ref} decides what the container runs (${why}), and its configuration could not be read: ${redact((error as Error).message)}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
+        );
+      }
+    }
+    if (!problems.length) {
+      const ours = embed(request, text, STAND_IN_WS_ADDRESS, base);
+      return { text, file, ours, base };
     }
   } catch (error) {
     problems.push(dockerfileProblem(file ?? "(generated)", error));
   }
-  if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
-  return { text, file };
+  throw new EmbeddedImageArgsError(resource, problems);
 }
 
 function settingsOf(request: EmbeddedImageRequest, wsAddress: string): DefenderSettings {
@@ -123,17 +195,27 @@ function embed(
   request: EmbeddedImageRequest,
   text: string | undefined,
   wsAddress: string,
+  base: BaseProgram | undefined,
 ): EmbedResult {
   const settings = settingsOf(request, wsAddress);
+  const originalEntrypoint = request.originalEntrypoint ?? base?.originalEntrypoint;
+  const originalCommand = request.originalCommand ?? base?.originalCommand;
   if (request.mode === EmbedMode.Image) {
     return protectImageDockerfile({
       ...settings,
       baseImage: request.baseImage!,
-      originalEntrypoint: request.originalEntrypoint,
-      originalCommand: request.originalCommand,
+      originalEntrypoint,
+      originalCommand,
+      chown: chownFor(base?.user),
     });
   }
-  return embedDefender(text!, { ...request, ...settings });
+  return embedDefender(text!, {
+    ...request,
+    ...settings,
+    originalEntrypoint,
+    originalCommand,
+    baseUser: base?.user,
+  });
 }
 
 /** Run the plan: preflight, Console requests, rewrite and checks, staging. Rejects on any doubt (fail closed). */
@@ -142,7 +224,7 @@ export async function planEmbeddedImage(
   request: EmbeddedImageRequest,
   resource: string,
 ): Promise<EmbeddedImagePlan> {
-  const { text, file } = preflight(request, resource);
+  const { text, file, ours, base } = await preflight(request, resource);
   const cacheDir = request.cacheDir ?? cacheDirectory();
   ensurePrivateDirectory(cacheDir);
   const dataFolder = request.dataFolder ?? DEFAULT_DATA_FOLDER;
@@ -164,20 +246,46 @@ export async function planEmbeddedImage(
       target: request.target,
       dataFolder,
       bakeInstallBundle: request.installBundlePlacement === InstallBundlePlacement.BakedIntoImage,
+      chown: ours.chown,
     });
     registerSecret(checked.installBundle);
     installBundle =
       checked.installBundle ?? (await computeConsole.installBundle(consoleAddr)).installBundle;
-    ({ dockerfile, tarball } = { dockerfile: checked.dockerfile, tarball: content.tarball });
-    // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
-    const said = checked.environment;
-    const warnings = [
-      ["DEFENDER_APP_ID", request.appId],
-      ["DATA_FOLDER", dataFolder],
-    ]
-      .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
-      .map(([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`);
-    result = { ...checked, warnings };
+    tarball = content.tarball;
+    // What the Console's image would exec, against what the Dockerfile runs under Docker, wrapped.
+    const expected = [...ours.wrappedEntrypoint, ...ours.command];
+    const consoleRuns = execedArgv([...checked.wrappedEntrypoint, ...checked.command]);
+    if (sameArgv(consoleRuns, expected)) {
+      dockerfile = checked.dockerfile;
+      // The Console's own values, read back: a difference is worth knowing, but its rule for them is undocumented.
+      const said = checked.environment;
+      const differences = [
+        ["DEFENDER_APP_ID", request.appId],
+        ["DATA_FOLDER", dataFolder],
+      ]
+        .filter(([key, value]) => said[key] !== undefined && said[key] !== value)
+        .map(
+          ([key, value]) => `the Console wrote ${key}="${said[key]}" where "${value}" was asked`,
+        );
+      // The same Dockerfile gives the same warnings in every mode.
+      result = { ...checked, warnings: [...ours.warnings, ...differences] };
+    } else {
+      // Never build the Console's image: it would run another program. The block is written here instead, from
+      // the same reading of the Dockerfile as mode tarball, with the Console's Defender and address.
+      const wsAddress = checkWsAddress(
+        checked.environment.WS_ADDRESS ??
+          (await computeConsole.installBundle(consoleAddr)).wsAddress,
+      );
+      const own = embed(request, text, wsAddress, base);
+      dockerfile = own.dockerfile;
+      result = {
+        ...own,
+        warnings: [
+          `the Console's rewritten Dockerfile would run ${JSON.stringify(consoleRuns)}, but the Dockerfile, protected, runs ${JSON.stringify(expected)} (ENTRYPOINT + CMD as Docker builds them); prisma-defender wrote the Defender block itself instead, as mode \`tarball\` does, with the Console's Defender`,
+          ...own.warnings,
+        ],
+      };
+    }
   } else {
     const [archive, bundle] = await Promise.all([
       computeConsole.appEmbeddedTarball(),
@@ -185,7 +293,7 @@ export async function planEmbeddedImage(
     ]);
     checkWsAddress(bundle.wsAddress);
     installBundle = bundle.installBundle;
-    result = embed(request, text, bundle.wsAddress);
+    result = embed(request, text, bundle.wsAddress, base);
     dockerfile = (result as EmbedResult).dockerfile;
     tarball = archive;
   }

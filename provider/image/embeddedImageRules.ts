@@ -87,11 +87,6 @@ export function embeddedImageProblems(
           `\`${field}\` is not used in mode \`image\` (it builds FROM \`baseImage\`); remove it, or use mode \`tarball\` to build your Dockerfile`,
         );
     }
-    if (!given("originalEntrypoint") && !given("originalCommand")) {
-      problems.push(
-        "mode `image` needs `originalEntrypoint` and/or `originalCommand`: the image's ENTRYPOINT and CMD, which cannot be read from a registry here (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' <image>)",
-      );
-    }
   } else {
     if (!given("context"))
       problems.push(`\`context\` is required in mode \`${mode}\`: the directory to build`);

@@ -2,6 +2,7 @@
 // user's Dockerfile (docs/console-api.md#console-dockerfile) and zips it with the Defender tarball.
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 import { ConsoleHttpError } from "./http";
+import type { AppEmbeddedQuirk } from "./types";
 
 export interface EmbedInput {
   appID: string;
@@ -23,6 +24,8 @@ export const DATA_FOLDER_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
 export interface EmbedSettings {
   installBundle: string;
   wsAddress: string;
+  /** Mistakes to make on purpose (see `ConsoleSimulatorOptions.appEmbeddedQuirks`). */
+  quirks?: AppEmbeddedQuirk[];
 }
 
 interface Command {
@@ -32,8 +35,19 @@ interface Command {
   text: string;
 }
 
-function parseCommand(instruction: Instruction): Command {
-  const content = (instruction.getArgumentsContent() ?? "").trim();
+function parseCommand(instruction: Instruction, quirks: AppEmbeddedQuirk[] = []): Command {
+  let content = (instruction.getArgumentsContent() ?? "").trim();
+  if (quirks.includes("blankLineEndsInstruction")) {
+    const raw = instruction.getRawArgumentsContent() ?? "";
+    const lines = raw.split(/\r?\n/);
+    const blank = lines.findIndex((l, i) => i > 0 && l.trim() === "");
+    if (blank > 0) {
+      content = lines
+        .slice(0, blank)
+        .map((l) => l.replace(/\\[ \t]*$/, ""))
+        .join("");
+    }
+  }
   const text = `${instruction.getKeyword()} ${content}`;
   if (content.startsWith("[")) {
     try {
@@ -48,7 +62,10 @@ function parseCommand(instruction: Instruction): Command {
 }
 
 /** ENTRYPOINT and CMD of the final image, with Docker's rule that ENTRYPOINT resets an inherited CMD. */
-export function effectiveCommands(dockerfile: string): {
+export function effectiveCommands(
+  dockerfile: string,
+  quirks: AppEmbeddedQuirk[] = [],
+): {
   entrypoint?: Command;
   cmd?: Command;
   cmdSetInFinalStage: boolean;
@@ -80,19 +97,20 @@ export function effectiveCommands(dockerfile: string): {
   let entrypoint: Command | undefined;
   let cmd: Command | undefined;
   let cmdSet = false;
-  for (const stage of chain) {
+  chain.forEach((stage, index) => {
     cmdSet = false;
+    const last = index === chain.length - 1;
     for (const instruction of stage.instructions) {
       const keyword = instruction.getKeyword().toUpperCase();
       if (keyword === "CMD") {
-        cmd = parseCommand(instruction);
+        cmd = parseCommand(instruction, quirks);
         cmdSet = true;
       } else if (keyword === "ENTRYPOINT") {
-        entrypoint = parseCommand(instruction);
-        if (!cmdSet) cmd = undefined;
+        entrypoint = parseCommand(instruction, quirks);
+        if (!cmdSet && !(last && quirks.includes("keepsResetCmd"))) cmd = undefined;
       }
     }
-  }
+  });
   return { entrypoint, cmd, cmdSetInFinalStage: cmdSet };
 }
 
@@ -102,7 +120,10 @@ function shellQuote(value: string): string {
 
 /** The protected Dockerfile: the original, then the Defender block. */
 export function embedDockerfile(input: EmbedInput, settings: EmbedSettings): string {
-  const { entrypoint, cmd, cmdSetInFinalStage } = effectiveCommands(input.dockerfile);
+  const { entrypoint, cmd, cmdSetInFinalStage } = effectiveCommands(
+    input.dockerfile,
+    settings.quirks,
+  );
   if (!entrypoint && !cmd) {
     throw new ConsoleHttpError(
       400,

@@ -5,6 +5,7 @@ import { BUILT_IN_IMAGES } from "./fargate";
 import { makeInstallBundle, secretSource } from "./secrets";
 import { SpecValidator, specFor } from "./spec";
 import type {
+  AppEmbeddedQuirk,
   ConsoleSimulatorOptions,
   ImageConfig,
   RecordedRequest,
@@ -25,6 +26,7 @@ export interface SimState {
   projects: string[];
   latencyMs: number;
   bundlePaddingBytes: number;
+  appEmbeddedQuirks: AppEmbeddedQuirk[];
   images: Record<string, ImageConfig>;
   tokens: TokenStore;
   faults: FaultTable;
@@ -79,6 +81,7 @@ export function resolveState(options: ConsoleSimulatorOptions, caExpiration: str
     projects: [CENTRAL_CONSOLE, ...(options.projects ?? [])],
     latencyMs: options.latencyMs ?? 0,
     bundlePaddingBytes: options.bundlePaddingBytes ?? 0,
+    appEmbeddedQuirks: options.appEmbeddedQuirks ?? [],
     images: { ...BUILT_IN_IMAGES, ...(options.imageEntrypoints ?? {}) },
     tokens: new TokenStore(users, ttl, options.tokenMaxUses ?? Infinity),
     faults: new FaultTable(),

@@ -108,7 +108,16 @@ export interface ConsoleSimulatorOptions {
   seed?: string;
   /** Called once each request has been answered (or dropped), with what `requests` records. */
   onRequest?: (request: RecordedRequest) => void;
+  /**
+   * Mistakes a Console's `defenders/app-embedded` rewrite has been seen to make, to test that they never build:
+   * `blankLineEndsInstruction` reads an ENTRYPOINT/CMD only up to a blank line inside its continuation;
+   * `keepsResetCmd` restates a CMD from an earlier stage even when the final stage's ENTRYPOINT reset it.
+   * (Reading `FROM ${ARG}` without substituting it is the default behaviour.) Default: none.
+   */
+  appEmbeddedQuirks?: AppEmbeddedQuirk[];
 }
+
+export type AppEmbeddedQuirk = "blankLineEndsInstruction" | "keepsResetCmd";
 
 /** What a registry knows about an image: its ENTRYPOINT and CMD. */
 export interface ImageConfig {

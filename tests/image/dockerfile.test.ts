@@ -190,20 +190,55 @@ describe("the block", () => {
     ]);
   });
 
-  test("a non-root USER gets a warning unless the Dockerfile prepares dataFolder", () => {
-    const base = 'FROM alpine:3.20\nUSER app\nENTRYPOINT ["/app"]\n';
-    expect(embedDefender(base, settings).warnings).toEqual([
-      expect.stringContaining("runs as USER app: the Defender writes to dataFolder /twistlock"),
-    ]);
-    const prepared = base.replace(
-      "USER app",
-      "RUN mkdir -p /twistlock && chown app /twistlock\nUSER app",
+  test("a non-root USER gets the data folder through ADD --chown; root does not", () => {
+    const base = 'FROM alpine:3.20\nUSER app:staff\nENTRYPOINT ["/app"]\n';
+    const result = embedDefender(base, settings);
+    expect(result.dockerfile).toContain(
+      'ADD --chown=app:staff ["twistlock_defender_app_embedded.tar.gz", "/twistlock"]',
     );
-    expect(embedDefender(prepared, settings).warnings).toEqual([]);
-    const other = base.replace("USER app", "RUN mkdir -p /twistlock2\nUSER app");
-    expect(embedDefender(other, settings).warnings).toHaveLength(1);
-    expect(embedDefender(base.replace("USER app", "USER 0:0"), settings).warnings).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    for (const root of ["USER 0:0", "USER root"]) {
+      const asRoot = embedDefender(base.replace("USER app:staff", root), settings);
+      expect(asRoot.dockerfile).toContain('ADD ["twistlock_defender_app_embedded.tar.gz"');
+    }
+    // Inherited from a parent stage, and substituted from a build arg.
+    const inherited = 'FROM alpine:3.20 AS b\nARG U\nUSER ${U}\nFROM b\nENTRYPOINT ["/app"]\n';
+    expect(
+      embedDefender(inherited, { ...settings, buildArgs: { U: "10001" } }).dockerfile,
+    ).toContain("ADD --chown=10001 [");
+    expect(errorOf(() => embedDefender(base.replace("app:staff", "a b"), settings))).toMatch(
+      /USER "a b" is not a user name or uid/,
+    );
   });
+
+  test.each([
+    ["COPY app.sh /twistlock/notes.txt", 2, "COPY"],
+    ["COPY --chown=app a.sh b.sh /twistlock/", 2, "COPY"],
+    ['ADD ["x", "/twistlock"]', 2, "ADD"],
+    ["WORKDIR /twistlock/work", 2, "WORKDIR"],
+    ["VOLUME /twistlock", 2, "VOLUME"],
+    ["RUN mkdir -p /twistlock", 2, "RUN"],
+  ])("a folder that exists before the ADD (%s) is warned about", (instruction, line, keyword) => {
+    const text = `FROM alpine:3.20\n${instruction}\nUSER 10001\nENTRYPOINT ["/app"]\n`;
+    expect(embedDefender(text, settings).warnings).toEqual([
+      expect.stringContaining(
+        `runs as USER 10001, and line ${line} (${keyword}) may create dataFolder /twistlock before the Defender is added`,
+      ),
+    ]);
+  });
+
+  test.each([
+    "RUN mkdir -p /twistlock && chown app /twistlock",
+    "RUN mkdir -p /twistlock2",
+    "COPY notes.txt /twistlock2/",
+    "ENV DATA_FOLDER=/twistlock",
+  ])(
+    "no warning when the Dockerfile prepares the folder or does not create it: %s",
+    (instruction) => {
+      const text = `FROM alpine:3.20\n${instruction}\nUSER app\nENTRYPOINT ["/app"]\n`;
+      expect(embedDefender(text, settings).warnings).toEqual([]);
+    },
+  );
 
   test("CRLF files stay CRLF", () => {
     const result = embedDefender('FROM scratch\r\nCMD ["x"]\r\n', settings);

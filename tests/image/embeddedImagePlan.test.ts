@@ -230,10 +230,7 @@ describe("refused before any request, naming the field", () => {
     [
       "Image mode without baseImage",
       () => ({ mode: EmbedMode.Image, context: undefined }),
-      [
-        "`baseImage` is required in mode `image`",
-        "needs `originalEntrypoint` and/or `originalCommand`",
-      ],
+      ["`baseImage` is required in mode `image`"],
     ],
     [
       "a platform typo",
@@ -298,5 +295,85 @@ describe("Console faults fail closed and stage nothing", () => {
         ? fs.readdirSync(path.join(cacheDir, "contexts"))
         : [],
     ).toEqual([]);
+  });
+});
+
+describe("mode console gives the warnings mode tarball gives for the same Dockerfile", () => {
+  test.each([
+    [
+      "a folder created root-owned before a non-root USER",
+      'FROM scratch\nCOPY app /app\nCOPY app /twistlock/notes.txt\nUSER 10001\nENTRYPOINT ["/app"]\n',
+      "line 3 (COPY) may create dataFolder /twistlock",
+    ],
+  ])("%s", async (_name, dockerfile, fragment) => {
+    fs.writeFileSync(path.join(context, "Dockerfile"), dockerfile);
+    const tarball = await planEmbeddedImage(computeConsole(), request(), "img");
+    expect(tarball.warnings.length).toBeGreaterThan(0);
+    forgetConsoles();
+    const viaConsole = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(tarball.warnings).toEqual([expect.stringContaining(fragment)]);
+    expect(viaConsole.warnings).toEqual(tarball.warnings);
+  });
+
+  test("a non-root USER: the Console's ADD gets --chown, as ours does", async () => {
+    fs.writeFileSync(
+      path.join(context, "Dockerfile"),
+      'FROM scratch\nCOPY app /app\nUSER app:staff\nENTRYPOINT ["/app"]\n',
+    );
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(fs.readFileSync(plan.dockerfilePath, "utf8")).toContain(
+      "\nADD --chown=app:staff twistlock_defender_app_embedded.tar.gz /twistlock\n",
+    );
+    expect(plan.warnings).toEqual([]);
+  });
+});
+
+describe("mode console: an answer that would run another program is never built", () => {
+  test("a final stage named through ARG: the Console wraps CMD alone, our block is used instead", async () => {
+    fs.writeFileSync(
+      path.join(context, "Dockerfile"),
+      'ARG VARIANT=base\nFROM scratch AS base\nCOPY app /app\nENTRYPOINT ["/app", "--serve"]\nFROM ${VARIANT} AS final\nCMD ["--port", "8080"]\n',
+    );
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(plan.warnings[0]).toBe(
+      'the Console\'s rewritten Dockerfile would run ["/twistlock/defender","app-embedded","--port","8080"], but the Dockerfile, protected, runs ["/twistlock/defender","app-embedded","/app","--serve","--port","8080"] (ENTRYPOINT + CMD as Docker builds them); prisma-defender wrote the Defender block itself instead, as mode `tarball` does, with the Console\'s Defender',
+    );
+    expect(plan.wrappedEntrypoint).toEqual([
+      "/twistlock/defender",
+      "app-embedded",
+      "/app",
+      "--serve",
+    ]);
+    expect(plan.command).toEqual(["--port", "8080"]);
+    const dockerfile = fs.readFileSync(plan.dockerfilePath, "utf8");
+    expect(dockerfile).toContain("added by prisma-defender");
+    expect(dockerfile).not.toContain("# Twistlock Container Defender");
+    expect(dockerfile).not.toContain(sim.secrets.installBundle);
+    expect(plan.environment.WS_ADDRESS).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    expect(plan.installBundle).toBe(sim.secrets.installBundle);
+  });
+
+  test("a Console answer that matches is built as the Console wrote it", async () => {
+    const plan = await planEmbeddedImage(
+      computeConsole(),
+      request({ mode: EmbedMode.Console }),
+      "img",
+    );
+    expect(plan.warnings).toEqual([]);
+    expect(fs.readFileSync(plan.dockerfilePath, "utf8")).toContain(
+      "# Twistlock Container Defender - app embedded",
+    );
   });
 });

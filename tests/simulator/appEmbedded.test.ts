@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar";
 import { startConsoleSimulator, ConsoleSimulator } from "../../provider/simulator";
+import { embedDockerfile } from "../../provider/simulator/appEmbedded";
 import { call, login, tempDir, unzip } from "./helpers";
 
 const SH = fs.existsSync("/bin/busybox") ? ["/bin/busybox", "sh"] : ["/bin/sh"];
@@ -238,5 +239,43 @@ describe("console simulator: App-Embedded Defender", () => {
     const answer = await embed({ ...request, ...change });
     expect(answer.status).toBe(400);
     expect(answer.json().err).toMatch(message);
+  });
+});
+
+describe("appEmbeddedQuirks: rewrite mistakes on request only", () => {
+  const input = (dockerfile: string) => ({
+    appID: "a",
+    consoleAddr: "c",
+    dataFolder: "/twistlock",
+    dockerfile,
+  });
+  const lastEntrypoint = (text: string) =>
+    text
+      .trim()
+      .split("\n")
+      .reverse()
+      .find((l) => l.startsWith("ENTRYPOINT"));
+  const blank = 'FROM scratch\nENTRYPOINT ["/app/run.sh", \\\n\n  "--mode"]\n';
+  const reset = 'FROM scratch AS base\nCMD ["extra"]\nFROM base\nENTRYPOINT ["/app.sh"]\n';
+  const settings = { installBundle: "b", wsAddress: "wss://x" };
+
+  it("without quirks, a blank continuation line and a reset CMD are read as Docker reads them", () => {
+    expect(lastEntrypoint(embedDockerfile(input(blank), settings))).toBe(
+      'ENTRYPOINT ["/twistlock/defender", "app-embedded", "/app/run.sh", "--mode"]',
+    );
+    expect(embedDockerfile(input(reset), settings).trim().endsWith('"/app.sh"]')).toBe(true);
+  });
+
+  it("blankLineEndsInstruction and keepsResetCmd make the reported mistakes", () => {
+    expect(
+      lastEntrypoint(
+        embedDockerfile(input(blank), { ...settings, quirks: ["blankLineEndsInstruction"] }),
+      ),
+    ).toBe(`ENTRYPOINT exec /twistlock/defender app-embedded /bin/sh -c '["/app/run.sh", '`);
+    expect(
+      embedDockerfile(input(reset), { ...settings, quirks: ["keepsResetCmd"] })
+        .trim()
+        .endsWith('ENTRYPOINT ["/twistlock/defender", "app-embedded", "/app.sh"]\nCMD ["extra"]'),
+    ).toBe(true);
   });
 });

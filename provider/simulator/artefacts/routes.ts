@@ -57,6 +57,7 @@ const embedRoute: Route = {
     const dockerfile = embedDockerfile(request, {
       installBundle: state.secrets.installBundle,
       wsAddress: wsAddress(state, consoleAddr),
+      quirks: state.appEmbeddedQuirks,
     });
     const zip = await zipBuffer([
       { path: "Dockerfile", data: dockerfile },

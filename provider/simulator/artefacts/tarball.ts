@@ -13,7 +13,8 @@ export function defenderScript(version: string): string {
   return `#!/bin/sh
 # Prisma Cloud Compute App-Embedded Defender ${version}: SIMULATED by the prisma-defender Console simulator.
 # It protects nothing. It records that it ran (a line in $DATA_FOLDER/${DEFENDER_LOG}, else /tmp/${DEFENDER_LOG},
-# and one on stderr), then runs the program it guards in its place (exec), as the real Defender does.
+# and one on stderr), then runs the program it guards in its place (exec), as the real Defender does. A data folder
+# it cannot write makes it report that it did not start and run the program unguarded.
 set -u
 me="twistlock-defender(simulated)"
 version="${version}"
@@ -39,8 +40,12 @@ if [ -z "\${INSTALL_BUNDLE:-}" ]; then
   echo "$me: warning: INSTALL_BUNDLE is not set: a real Defender could not connect to Console" >&2
 fi
 line="$mode start version=$version app_id=\${DEFENDER_APP_ID:-} pid=$$ program=$1"
-{ printf '%s\\n' "$line" >>"\${DATA_FOLDER:-/tmp}/${DEFENDER_LOG}"; } 2>/dev/null ||
-  { printf '%s\\n' "$line" >>"/tmp/${DEFENDER_LOG}"; } 2>/dev/null || true
+# The real Defender keeps its state in DATA_FOLDER: when it cannot write there it does not start, and the program
+# runs unprotected. Without DATA_FOLDER (Fargate sidecar setups) the log goes to /tmp.
+if ! { printf '%s\\n' "$line" >>"\${DATA_FOLDER:-/tmp}/${DEFENDER_LOG}"; } 2>/dev/null; then
+  echo "$me: error: cannot write to its data folder \${DATA_FOLDER:-/tmp}: the Defender did not start" >&2
+  exec "$@"
+fi
 echo "$me: $mode start: $1" >&2
 TW_DEFENDER_SIMULATED="$mode"
 export TW_DEFENDER_SIMULATED

@@ -14,7 +14,7 @@ CMD ["serve"]
 # Prisma Cloud Compute App-Embedded Defender, added by prisma-defender (EmbeddedDefenderImage).
 # The Defender starts first, then runs the original entrypoint with CMD as its arguments:
 # ["/usr/local/bin/app", "serve"]
-ADD ["twistlock_defender_app_embedded.tar.gz", "/twistlock"]
+ADD --chown=app ["twistlock_defender_app_embedded.tar.gz", "/twistlock"]
 ENV DEFENDER_TYPE="appEmbedded"
 ENV DEFENDER_APP_ID="demo-app"
 ENV FILESYSTEM_MONITORING="false"
