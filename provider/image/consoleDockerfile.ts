@@ -3,6 +3,7 @@
 // take INSTALL_BUNDLE out of the file: the Console writes the credential as an ENV line
 // (docs/console-api.md#console-dockerfile). It is either dropped (the runtime injects it) or replaced by an ARG fed
 // from a secret build arg.
+import { problem, ProblemsError } from "../core/problems";
 import { analyzeDockerfile, DockerfileError, foldedArguments } from "./dockerfile";
 import {
   DEFENDER_TARBALL,
@@ -33,11 +34,11 @@ export interface CheckedConsoleDockerfile {
 }
 
 /** The Console answered something that would not protect the image. */
-export class UnprotectedDockerfileError extends Error {
-  constructor(problem: string) {
-    super(
-      `the Console's rewritten Dockerfile does not look protected (${problem}); refusing to build it. Check the Console version, or use mode \`tarball\``,
-    );
+export class UnprotectedDockerfileError extends ProblemsError {
+  constructor(found: string) {
+    const text = `the Console's rewritten Dockerfile does not look protected (${found}); refusing to build it. Check the Console version, or use mode \`tarball\``;
+    super(problem("console", text));
+    this.message = text;
     this.name = "UnprotectedDockerfileError";
   }
 }

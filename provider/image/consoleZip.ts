@@ -2,6 +2,7 @@
 // `twistlock_defender_app_embedded.tar.gz` (docs/console-api.md#app-embedded-zip). Entries are found by base name,
 // at the top or in one folder; both must be there exactly once. Nothing is extracted under a name the zip chose: the
 // Dockerfile is read into memory (bounded) and the tarball is streamed to the private cache under its sha256.
+import { problem, ProblemsError } from "../core/problems";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,9 +22,11 @@ export interface ConsoleZipContent {
 }
 
 /** The zip is not what the Console documents. */
-export class ConsoleZipError extends Error {
-  constructor(problem: string) {
-    super(`the Console's app-embedded zip ${problem}; refusing to build from it`);
+export class ConsoleZipError extends ProblemsError {
+  constructor(found: string) {
+    const text = `the Console's app-embedded zip ${found}; refusing to build from it`;
+    super(problem("console", text));
+    this.message = text;
     this.name = "ConsoleZipError";
   }
 }

@@ -5,16 +5,19 @@
 // Structure comes from dockerfile-ast (a real parser, the one behind the VS Code Docker extension). Two things are
 // done here on top of it because the builder does them and the library does not: folding continuation lines that
 // contain comment lines before reading an exec-form JSON array, and `${VAR:-default}` substitution in FROM.
+import { problem, ProblemsError } from "../core/problems";
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 import { substituteVariables } from "./dockerfileVariables";
 
 /** A Dockerfile problem, with the 1-based line it was found on (when it has one). */
-export class DockerfileError extends Error {
+export class DockerfileError extends ProblemsError {
   constructor(
     message: string,
     readonly line?: number,
   ) {
-    super(line ? `line ${line}: ${message}` : message);
+    const text = line ? `line ${line}: ${message}` : message;
+    super(problem("dockerfile", text));
+    this.message = text;
     this.name = "DockerfileError";
   }
 }

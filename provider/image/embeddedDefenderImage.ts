@@ -9,7 +9,7 @@ import { consoleFor } from "../core/console/client";
 import { redact } from "../core/secrets";
 import { resolveConsoleSettings } from "../core/settings";
 import { INSTALL_BUNDLE_BUILD_ARG } from "./defenderBlock";
-import { EmbeddedImageArgsError, EmbeddedImagePlan, planEmbeddedImage } from "./embeddedImagePlan";
+import { EmbeddedImagePlan, planEmbeddedImage } from "./embeddedImagePlan";
 import {
   DEFAULT_DATA_FOLDER,
   EmbeddedImageValues,
@@ -22,6 +22,7 @@ import { protectionEnabled } from "../core/enabled";
 import { unprotectedImage } from "./embeddedDefenderImageDisabled";
 import { isPlainDeep } from "../core/plain";
 import { Checks } from "../core/check";
+import { problem } from "../core/problems";
 import { docker as dockerSdk } from "../core/peers";
 
 export * from "./embeddedDefenderImageArgs";
@@ -67,12 +68,7 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
   ) {
     super("prisma-defender:index:EmbeddedDefenderImage", name, {}, opts);
     const checks = new Checks("EmbeddedDefenderImage", name, this);
-    if (!args) {
-      throw new pulumi.ResourceError(
-        `EmbeddedDefenderImage ${name}: missing args: \`imageName\` and \`context\` (or \`baseImage\`) are required`,
-        this,
-      );
-    }
+    if (!args) checks.fail([IMAGE_NAME_REQUIRED]);
     const mode = args.mode ?? EmbedMode.Tarball;
     if (!protectionEnabled(args.enabled, checks)) {
       const none = <T>() => pulumi.output(undefined) as unknown as pulumi.Output<T>;
@@ -97,10 +93,12 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     const placement = args.installBundlePlacement ?? InstallBundlePlacement.InjectAtRuntime;
     const bake = placement === InstallBundlePlacement.BakedIntoImage;
     if (!Object.values(InstallBundlePlacement).includes(placement)) {
-      throw new pulumi.ResourceError(
-        `EmbeddedDefenderImage ${name}: \`installBundlePlacement\` must be BakedIntoImage or InjectAtRuntime`,
-        this,
-      );
+      checks.fail([
+        problem(
+          "installBundlePlacement",
+          `must be ${Object.values(InstallBundlePlacement).join(" or ")} (got ${JSON.stringify(placement)}).`,
+        ),
+      ]);
     }
     // Check now whatever is plain; Output values are checked by the same rules once resolved.
     const values: EmbeddedImageValues = {
@@ -114,13 +112,12 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
       if (isPlainDeep(value)) (values as any)[field] = value;
       else present.push(field);
     }
-    const problems = embeddedImageProblems(values, present);
-    if (args.imageName === undefined) problems.push("`imageName` is required: the name to push");
-    if (problems.length) {
-      throw new pulumi.ResourceError(new EmbeddedImageArgsError(name, problems).message, this);
-    }
+    checks.fail([
+      ...(args.imageName === undefined ? [IMAGE_NAME_REQUIRED] : []),
+      ...embeddedImageProblems(values, present),
+    ]);
 
-    const settings = resolveConsoleSettings(args.console, name);
+    const settings = resolveConsoleSettings(args.console, name, checks);
     const inputs = pulumi.all([
       pulumi.output({
         context: args.context,
@@ -138,23 +135,21 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
       pulumi.output(args.filesystemMonitoring ?? false),
     ]);
     // Read-only Console calls, so they run in preview too and the preview shows the real Defender changes.
-    const plan = pulumi.all([settings, inputs]).apply(async ([s, [given, appId, fsMonitoring]]) => {
-      const result = await planEmbeddedImage(
-        consoleFor(s),
-        {
+    const plan = pulumi.all([settings, inputs]).apply(
+      checks.guard(async ([s, [given, appId, fsMonitoring]]) => {
+        const result = await planEmbeddedImage(consoleFor(s), {
           ...given,
           mode,
           appId,
           filesystemMonitoring: fsMonitoring,
           installBundlePlacement: placement,
-        },
-        name,
-      );
-      for (const warning of result.warnings) {
-        void pulumi.log.warn(redact(`EmbeddedDefenderImage ${name}: ${warning}`), this);
-      }
-      return result;
-    });
+        });
+        for (const warning of result.warnings) {
+          void pulumi.log.warn(redact(`EmbeddedDefenderImage ${name}: ${warning}`), this);
+        }
+        return result;
+      }),
+    );
     // The Console settings are secret, and so is everything computed with them: these parts carry no secret.
     const open = <T>(f: (p: EmbeddedImagePlan) => T) =>
       pulumi.unsecret(plan.apply(f)) as pulumi.Output<T>;
@@ -213,3 +208,8 @@ export class EmbeddedDefenderImage extends pulumi.ComponentResource {
     });
   }
 }
+
+const IMAGE_NAME_REQUIRED = problem(
+  "imageName",
+  "is required. Give the name to push, such as registry.example.com/team/app:1.0.",
+);

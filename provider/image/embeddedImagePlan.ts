@@ -1,6 +1,7 @@
 // Deploy-time work of EmbeddedDefenderImage, once its Outputs have resolved: check everything that can be
 // checked locally (before any Console request), ask the Console for the Defender, produce the protected
 // Dockerfile, check it, and stage the build context. Returns plain data for the component to wire.
+import { InputProblem, problem, ProblemsError, throwProblems } from "../core/problems";
 import * as fs from "node:fs";
 import { cacheDirectory, ensurePrivateDirectory } from "../core/console/downloads";
 import { redact, registerSecret } from "../core/secrets";
@@ -58,23 +59,18 @@ const WS_ADDRESS_PATTERN = /^wss?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?
 /** The Console's `wsAddress` goes into an ENV line: accept only a plain ws(s) URL, else refuse to build. */
 export function checkWsAddress(wsAddress: string): string {
   if (!WS_ADDRESS_PATTERN.test(wsAddress)) {
-    throw new Error(
-      `the Console's install-bundle answer has an unusable wsAddress ${JSON.stringify(wsAddress)}; refusing to build`,
+    throw new ProblemsError(
+      problem(
+        "console",
+        `the Console's install-bundle answer has an unusable wsAddress ${JSON.stringify(wsAddress)}; refusing to build`,
+      ),
     );
   }
   return wsAddress;
 }
 
-/** Thrown before any request when the arguments or the Dockerfile are wrong; names the fields. */
-export class EmbeddedImageArgsError extends Error {
-  constructor(resource: string, problems: string[]) {
-    super(`EmbeddedDefenderImage ${resource}: ${problems.join("; ")}`);
-    this.name = "EmbeddedImageArgsError";
-  }
-}
-
-function dockerfileProblem(file: string, error: unknown): string {
-  if (error instanceof DockerfileError) return `\`dockerfile\` ${file}: ${error.message}`;
+function dockerfileProblem(file: string, error: unknown): InputProblem {
+  if (error instanceof DockerfileError) return problem("dockerfile", `${file}: ${error.message}`);
   throw error;
 }
 
@@ -118,10 +114,9 @@ interface BaseProgram {
  */
 export async function preflight(
   request: EmbeddedImageRequest,
-  resource: string,
 ): Promise<{ text?: string; file?: string; ours: EmbedResult; base?: BaseProgram }> {
   const problems = embeddedImageProblems(request);
-  if (problems.length) throw new EmbeddedImageArgsError(resource, problems);
+  throwProblems(problems);
   const file = request.mode === EmbedMode.Image ? undefined : dockerfilePathOf(request);
   const text = file !== undefined ? fs.readFileSync(file, "utf8") : undefined;
   try {
@@ -132,13 +127,19 @@ export async function preflight(
       });
       if (analysis.stage.index !== analysis.stages.length - 1) {
         problems.push(
-          `\`target\` ${request.target} is not the last stage, but the Console adds the Defender to the last stage; use mode \`tarball\`, or build the last stage`,
+          problem(
+            "target",
+            `${request.target} is not the last stage, but the Console adds the Defender to the last stage; use mode \`tarball\`, or build the last stage`,
+          ),
         );
       }
       const { entrypoint, cmd } = analysis.config;
       if (!entrypoint?.length && !cmd?.length) {
         problems.push(
-          `\`dockerfile\` ${file}: the built stage has neither ENTRYPOINT nor CMD, which the Console requires`,
+          problem(
+            "dockerfile",
+            `${file}: the built stage has neither ENTRYPOINT nor CMD, which the Console requires`,
+          ),
         );
       }
     }
@@ -157,7 +158,7 @@ export async function preflight(
           user: config.user,
         };
       } catch (error) {
-        const field = request.mode === EmbedMode.Image ? "`baseImage`" : "`dockerfile`";
+        const field = request.mode === EmbedMode.Image ? "baseImage" : "dockerfile";
         const fix =
           request.mode === EmbedMode.Console
             ? "use mode `tarball` with `originalEntrypoint`/`originalCommand` set to the image's ENTRYPOINT and CMD"
@@ -167,7 +168,10 @@ export async function preflight(
             ? "no `originalEntrypoint`/`originalCommand` was given"
             : `the Dockerfile does not set ${[needed.entrypoint && "ENTRYPOINT", needed.cmd && "CMD"].filter(Boolean).join(" or ")}`;
         problems.push(
-          `${field}: the base image ${needed.ref} decides what the container runs (${why}), and its configuration could not be read: ${redact((error as Error).message)}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
+          problem(
+            field,
+            `the base image ${needed.ref} decides what the container runs (${why}), and its configuration could not be read: ${redact((error as Error).message)}. Make it readable (registry credentials in \`registry\`), or ${fix} (docker inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' ${needed.ref})`,
+          ),
         );
       }
     }
@@ -178,7 +182,7 @@ export async function preflight(
   } catch (error) {
     problems.push(dockerfileProblem(file ?? "(generated)", error));
   }
-  throw new EmbeddedImageArgsError(resource, problems);
+  throw new ProblemsError(problems);
 }
 
 function settingsOf(request: EmbeddedImageRequest, wsAddress: string): DefenderSettings {
@@ -222,9 +226,8 @@ function embed(
 export async function planEmbeddedImage(
   computeConsole: ComputeConsole,
   request: EmbeddedImageRequest,
-  resource: string,
 ): Promise<EmbeddedImagePlan> {
-  const { text, file, ours, base } = await preflight(request, resource);
+  const { text, file, ours, base } = await preflight(request);
   const cacheDir = request.cacheDir ?? cacheDirectory();
   ensurePrivateDirectory(cacheDir);
   const dataFolder = request.dataFolder ?? DEFAULT_DATA_FOLDER;
@@ -298,7 +301,9 @@ export async function planEmbeddedImage(
     tarball = archive;
   }
   if (!installBundle)
-    throw new Error("the Console returned an empty INSTALL_BUNDLE; refusing to build");
+    throw new ProblemsError(
+      problem("console", "the Console returned an empty INSTALL_BUNDLE; refusing to build"),
+    );
   registerSecret(installBundle);
   if (dockerfile.includes(installBundle)) {
     // Never the case by construction; checked because a leak here would be written to disk and pushed.
@@ -308,9 +313,12 @@ export async function planEmbeddedImage(
   }
   const info = await inspectDefenderTarball(tarball.path);
   if (request.platform && info.platform && request.platform !== info.platform) {
-    throw new EmbeddedImageArgsError(resource, [
-      `\`platform\` ${request.platform} does not match the Defender the Console provides (${info.platform}); remove \`platform\` or set it to ${info.platform}`,
-    ]);
+    throw new ProblemsError(
+      problem(
+        "platform",
+        `${request.platform} does not match the Defender the Console provides (${info.platform}); remove \`platform\` or set it to ${info.platform}`,
+      ),
+    );
   }
   const staged = await stageBuildContext({
     contextDir: request.mode === EmbedMode.Image ? undefined : request.context,

@@ -1,6 +1,7 @@
 // The rules EmbeddedDefenderImage's arguments must follow, as one pure function returning every problem, each
 // naming the field and the fix. The component runs it on the values that are plain in its constructor, and the
 // deploy-time plan runs it again on everything once Outputs have resolved, before any Console request.
+import { InputProblem, problem } from "../core/problems";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -66,39 +67,54 @@ export function dockerfilePathOf(values: {
 export function embeddedImageProblems(
   values: EmbeddedImageValues,
   present: string[] = [],
-): string[] {
-  const problems: string[] = [];
+): InputProblem[] {
+  const problems: InputProblem[] = [];
   const given = (field: keyof EmbeddedImageValues) =>
     values[field] !== undefined || present.includes(field);
   const { mode } = values;
   if (!Object.values(EmbedMode).includes(mode)) {
     problems.push(
-      `\`mode\` must be one of ${Object.values(EmbedMode).join(", ")}; got ${JSON.stringify(mode)}`,
+      problem(
+        "mode",
+        `must be one of ${Object.values(EmbedMode).join(", ")}; got ${JSON.stringify(mode)}`,
+      ),
     );
   }
   if (mode === EmbedMode.Image) {
     if (!given("baseImage"))
       problems.push(
-        "`baseImage` is required in mode `image`: the image to protect, such as registry.example.com/app@sha256:...",
+        problem(
+          "baseImage",
+          "is required in mode `image`: the image to protect, such as registry.example.com/app@sha256:...",
+        ),
       );
     for (const field of ["context", "dockerfile", "target", "buildArgs"] as const) {
       if (given(field))
         problems.push(
-          `\`${field}\` is not used in mode \`image\` (it builds FROM \`baseImage\`); remove it, or use mode \`tarball\` to build your Dockerfile`,
+          problem(
+            field,
+            `is not used in mode \`image\` (it builds FROM \`baseImage\`); remove it, or use mode \`tarball\` to build your Dockerfile`,
+          ),
         );
     }
   } else {
     if (!given("context"))
-      problems.push(`\`context\` is required in mode \`${mode}\`: the directory to build`);
+      problems.push(problem("context", `is required in mode \`${mode}\`: the directory to build`));
     if (given("baseImage"))
       problems.push(
-        `\`baseImage\` is only used in mode \`image\`; the base image comes from the Dockerfile's FROM`,
+        problem(
+          "baseImage",
+          `is only used in mode \`image\`; the base image comes from the Dockerfile's FROM`,
+        ),
       );
     if (mode === EmbedMode.Console) {
       for (const field of ["originalEntrypoint", "originalCommand"] as const) {
         if (given(field))
           problems.push(
-            `\`${field}\` cannot be used in mode \`console\` (the Console decides what to wrap); use mode \`tarball\``,
+            problem(
+              field,
+              `cannot be used in mode \`console\` (the Console decides what to wrap); use mode \`tarball\``,
+            ),
           );
       }
     }
@@ -107,9 +123,10 @@ export function embeddedImageProblems(
     const stat = fs.statSync(values.context, { throwIfNoEntry: false });
     if (!stat)
       problems.push(
-        `\`context\` ${values.context} does not exist (resolved from ${process.cwd()})`,
+        problem("context", `${values.context} does not exist (resolved from ${process.cwd()})`),
       );
-    else if (!stat.isDirectory()) problems.push(`\`context\` ${values.context} is not a directory`);
+    else if (!stat.isDirectory())
+      problems.push(problem("context", `${values.context} is not a directory`));
   }
   const dockerfile = mode === EmbedMode.Image ? undefined : dockerfilePathOf(values);
   if (
@@ -117,16 +134,17 @@ export function embeddedImageProblems(
     (values.dockerfile !== undefined || fs.existsSync(values.context!))
   ) {
     const stat = fs.statSync(dockerfile, { throwIfNoEntry: false });
-    const field =
-      values.dockerfile !== undefined
-        ? "`dockerfile`"
-        : "`dockerfile` (default <context>/Dockerfile)";
-    if (!stat) problems.push(`${field} ${dockerfile} does not exist`);
-    else if (!stat.isFile()) problems.push(`${field} ${dockerfile} is not a file`);
+    const which = values.dockerfile !== undefined ? "" : " (the default, <context>/Dockerfile)";
+    if (!stat) problems.push(problem("dockerfile", `${dockerfile}${which} does not exist`));
+    else if (!stat.isFile())
+      problems.push(problem("dockerfile", `${dockerfile}${which} is not a file`));
   }
   if (values.appId !== undefined && !APP_ID_PATTERN.test(values.appId)) {
     problems.push(
-      `\`appId\` ${JSON.stringify(values.appId)} is not accepted by the Console: use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+      problem(
+        "appId",
+        `${JSON.stringify(values.appId)} is not accepted by the Console: use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+      ),
     );
   }
   const folder = values.dataFolder;
@@ -137,15 +155,23 @@ export function embeddedImageProblems(
       folder.replace(/\/+$/, "") === "")
   ) {
     problems.push(
-      `\`dataFolder\` ${JSON.stringify(folder)} must be an absolute directory path of letters, digits, '.', '_', '-' and '/', other than / and without '..' (such as ${DEFAULT_DATA_FOLDER})`,
+      problem(
+        "dataFolder",
+        `${JSON.stringify(folder)} must be an absolute directory path of letters, digits, '.', '_', '-' and '/', other than / and without '..' (such as ${DEFAULT_DATA_FOLDER})`,
+      ),
     );
   }
   if (values.platform !== undefined && !PLATFORM_PATTERN.test(values.platform)) {
-    problems.push(`\`platform\` ${JSON.stringify(values.platform)} must look like linux/amd64`);
+    problems.push(
+      problem("platform", `${JSON.stringify(values.platform)} must look like linux/amd64`),
+    );
   }
   if (values.baseImage !== undefined && !IMAGE_REF_PATTERN.test(values.baseImage)) {
     problems.push(
-      `\`baseImage\` ${JSON.stringify(values.baseImage)} is not an image reference (such as registry.example.com/team/app:1.2 or ...@sha256:<digest>)`,
+      problem(
+        "baseImage",
+        `${JSON.stringify(values.baseImage)} is not an image reference (such as registry.example.com/team/app:1.2 or ...@sha256:<digest>)`,
+      ),
     );
   }
   for (const field of ["originalEntrypoint", "originalCommand"] as const) {
@@ -155,7 +181,10 @@ export function embeddedImageProblems(
       (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
     ) {
       problems.push(
-        `\`${field}\` must be a list of strings (exec form), such as ["/app/server", "--port", "8080"]`,
+        problem(
+          field,
+          `must be a list of strings (exec form), such as ["/app/server", "--port", "8080"]`,
+        ),
       );
     }
   }

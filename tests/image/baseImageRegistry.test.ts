@@ -4,16 +4,13 @@
 // whole program is protected, a base image's USER gets the data folder, and an unreadable base fails closed.
 // Each protected image is run next to the same Dockerfile built as is: same output, same exit code, and the
 // (simulated) Defender ran first.
+import { ProblemsError } from "../../provider/core/problems";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
-import {
-  EmbeddedImageArgsError,
-  EmbeddedImageRequest,
-  planEmbeddedImage,
-} from "../../provider/image/embeddedImagePlan";
+import { EmbeddedImageRequest, planEmbeddedImage } from "../../provider/image/embeddedImagePlan";
 import { EmbedMode, InstallBundlePlacement } from "../../provider/image/embeddedImageRules";
 import {
   isLoopback,
@@ -140,18 +137,14 @@ function plan(over: Partial<EmbeddedImageRequest>) {
     insecureSkipVerify: false,
     requestTimeoutSeconds: 30,
   });
-  return planEmbeddedImage(
-    compute,
-    {
-      mode: EmbedMode.Tarball,
-      appId: "base-image",
-      filesystemMonitoring: false,
-      installBundlePlacement: InstallBundlePlacement.InjectAtRuntime,
-      cacheDir: path.join(work, "cache"),
-      ...over,
-    },
-    "img",
-  );
+  return planEmbeddedImage(compute, {
+    mode: EmbedMode.Tarball,
+    appId: "base-image",
+    filesystemMonitoring: false,
+    installBundlePlacement: InstallBundlePlacement.InjectAtRuntime,
+    cacheDir: path.join(work, "cache"),
+    ...over,
+  });
 }
 
 /** The plain image (the Dockerfile as is, or the base image itself) and the protected one, both run. */
@@ -405,9 +398,9 @@ suite("base images from a registry", () => {
       const dir = contextDir('FROM 127.0.0.1:1/team/entry:1\nCMD ["/app.sh"]\n');
       sim.reset();
       const error = await plan({ context: dir }).catch((e: Error) => e);
-      expect(error).toBeInstanceOf(EmbeddedImageArgsError);
+      expect(error).toBeInstanceOf(ProblemsError);
       expect((error as Error).message).toMatch(
-        /^EmbeddedDefenderImage img: `dockerfile`: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(the Dockerfile does not set ENTRYPOINT\), and its configuration could not be read: .*set `originalEntrypoint`\/`originalCommand`/,
+        /^dockerfile: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(the Dockerfile does not set ENTRYPOINT\), and its configuration could not be read: .*set `originalEntrypoint`\/`originalCommand`/,
       );
       expect(sim.requests).toEqual([]);
       const image = await plan({
@@ -416,7 +409,7 @@ suite("base images from a registry", () => {
         registry: { server: "127.0.0.1:1", ...CREDENTIALS },
       }).catch((e: Error) => e);
       expect((image as Error).message).toMatch(
-        /`baseImage`: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(no `originalEntrypoint`\/`originalCommand` was given\)/,
+        /^baseImage: the base image 127\.0\.0\.1:1\/team\/entry:1 decides what the container runs \(no `originalEntrypoint`\/`originalCommand` was given\)/,
       );
       expect((image as Error).message).not.toContain(CREDENTIALS.password);
       expect(sim.requests).toEqual([]);

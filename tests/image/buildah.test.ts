@@ -92,19 +92,15 @@ function planFor(mode: EmbedMode, placement: InstallBundlePlacement, extra: obje
     insecureSkipVerify: false,
     requestTimeoutSeconds: 30,
   });
-  return planEmbeddedImage(
-    compute,
-    {
-      mode,
-      context: path.join(work, "app"),
-      appId: `e2e-${mode.toLowerCase()}`,
-      filesystemMonitoring: false,
-      installBundlePlacement: placement,
-      cacheDir: path.join(work, "cache"),
-      ...extra,
-    },
-    "e2e",
-  );
+  return planEmbeddedImage(compute, {
+    mode,
+    context: path.join(work, "app"),
+    appId: `e2e-${mode.toLowerCase()}`,
+    filesystemMonitoring: false,
+    installBundlePlacement: placement,
+    cacheDir: path.join(work, "cache"),
+    ...extra,
+  });
 }
 
 function build(plan: EmbeddedImagePlan, tag: string, buildArgs: Record<string, string> = {}) {

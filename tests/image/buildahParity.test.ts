@@ -55,19 +55,15 @@ function plan(dir: string, over: Partial<EmbeddedImageRequest> = {}) {
     insecureSkipVerify: false,
     requestTimeoutSeconds: 30,
   });
-  return planEmbeddedImage(
-    compute,
-    {
-      mode: EmbedMode.Tarball,
-      context: dir,
-      appId: "parity",
-      filesystemMonitoring: false,
-      installBundlePlacement: InstallBundlePlacement.InjectAtRuntime,
-      cacheDir: path.join(work, "cache"),
-      ...over,
-    },
-    "parity",
-  );
+  return planEmbeddedImage(compute, {
+    mode: EmbedMode.Tarball,
+    context: dir,
+    appId: "parity",
+    filesystemMonitoring: false,
+    installBundlePlacement: InstallBundlePlacement.InjectAtRuntime,
+    cacheDir: path.join(work, "cache"),
+    ...over,
+  });
 }
 
 /** Build `dockerfile` as is and protected, run both; the protected run is checked to have gone through the Defender. */

@@ -178,11 +178,11 @@ test("bad plain arguments are refused in the constructor, every field named, bef
         args({ context: path.join(work, "missing"), appId: "my app", dataFolder: "data" }),
       ),
   ).toThrow(
-    /EmbeddedDefenderImage bad: `context` .*missing does not exist.*; `appId` "my app" is not accepted by the Console.*; `dataFolder` "data" must be an absolute/,
+    /^EmbeddedDefenderImage bad: context: .*missing does not exist.*\nEmbeddedDefenderImage bad: appId: "my app" is not accepted by the Console.*\nEmbeddedDefenderImage bad: dataFolder: "data" must be an absolute/,
   );
   expect(
     () => new EmbeddedDefenderImage("i", args({ mode: EmbedMode.Image, context: undefined })),
-  ).toThrow("`baseImage` is required in mode `image`");
+  ).toThrow("EmbeddedDefenderImage i: baseImage: is required in mode `image`");
   expect(sim.requests).toEqual([]);
 });
 
@@ -190,9 +190,11 @@ test("an Output argument that breaks a rule fails the deployment with the same m
   const errors = await captureDeployErrors(
     () => new EmbeddedDefenderImage("late", args({ appId: pulumi.output("bad id!") })).repoDigest,
   );
-  expect(errors.some((e) => e.includes('`appId` "bad id!" is not accepted by the Console'))).toBe(
-    true,
-  );
+  expect(
+    errors.some((e) =>
+      e.includes('EmbeddedDefenderImage late: appId: "bad id!" is not accepted by the Console'),
+    ),
+  ).toBe(true);
   expect(mocks.children(IMAGE)).toEqual([]);
   expect(sim.requests).toEqual([]);
 });

@@ -573,6 +573,6 @@ export const BAD_INPUTS: BadInput[] = [
     what: "unknown INSTALL_BUNDLE placement",
     args: { installBundlePlacement: "Sometimes" },
     field: "installBundlePlacement",
-    fix: /BakedIntoImage or InjectAtRuntime/,
+    fix: /bakedIntoImage or injectAtRuntime/,
   },
 ];
