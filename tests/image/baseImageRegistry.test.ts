@@ -4,12 +4,12 @@
 // whole program is protected, a base image's USER gets the data folder, and an unreadable base fails closed.
 // Each protected image is run next to the same Dockerfile built as is: same output, same exit code, and the
 // (simulated) Defender ran first.
+import { simulatorConsole } from "./support";
 import { ProblemsError } from "../../provider/core/problems";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
 import { EmbeddedImageRequest, planEmbeddedImage } from "../../provider/image/embeddedImagePlan";
 import { EmbedMode, InstallBundlePlacement } from "../../provider/image/embeddedImageRules";
 import {
@@ -128,15 +128,7 @@ const read = (repo: string, options: Parameters<typeof readImageConfig>[1] = {})
   readImageConfig(`${registry.host}/${repo}`, { dockerSocket: false, ...options });
 
 function plan(over: Partial<EmbeddedImageRequest>) {
-  forgetConsoles();
-  const compute = consoleFor({
-    url: sim.url,
-    username: sim.credentials.username,
-    password: sim.credentials.password,
-    caCertificate: sim.caCertificate,
-    insecureSkipVerify: false,
-    requestTimeoutSeconds: 30,
-  });
+  const compute = simulatorConsole(sim);
   return planEmbeddedImage(compute, {
     mode: EmbedMode.Tarball,
     appId: "base-image",

@@ -2,11 +2,11 @@
 // then the image's configured ENTRYPOINT + CMD are run the way a container runtime runs them. The simulator's
 // `defender` must run first, log its marker, and exec the original program with its arguments (same PID).
 // Needs buildah and busybox-static (scripts/setup.sh installs both) and root (vfs storage, chroot isolation).
+import { simulatorConsole } from "./support";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
 import { INSTALL_BUNDLE_BUILD_ARG } from "../../provider/image/defenderBlock";
 import { EmbeddedImagePlan, planEmbeddedImage } from "../../provider/image/embeddedImagePlan";
 import { EmbedMode, InstallBundlePlacement } from "../../provider/image/embeddedImageRules";
@@ -83,15 +83,7 @@ function runImage(tag: string, env: Record<string, string> = {}) {
 }
 
 function planFor(mode: EmbedMode, placement: InstallBundlePlacement, extra: object = {}) {
-  forgetConsoles();
-  const compute = consoleFor({
-    url: sim.url,
-    username: sim.credentials.username,
-    password: sim.credentials.password,
-    caCertificate: sim.caCertificate,
-    insecureSkipVerify: false,
-    requestTimeoutSeconds: 30,
-  });
+  const compute = simulatorConsole(sim);
   return planEmbeddedImage(compute, {
     mode,
     context: path.join(work, "app"),

@@ -3,10 +3,10 @@
 // (simulated) Defender must have run first: its marker in the data folder carries the program's PID (it exec'd the
 // program), and the program sees TW_DEFENDER_SIMULATED. The simulated Defender does not start when it cannot write
 // its data folder, as the real one, so an image whose USER cannot write there fails these checks.
+import { simulatorConsole } from "./support";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consoleFor, forgetConsoles } from "../../provider/core/console/client";
 import { EmbeddedImageRequest, planEmbeddedImage } from "../../provider/image/embeddedImagePlan";
 import { EmbedMode, InstallBundlePlacement } from "../../provider/image/embeddedImageRules";
 import { startConsoleSimulator } from "../../provider/simulator";
@@ -46,15 +46,7 @@ function context(dockerfile: string): string {
 }
 
 function plan(dir: string, over: Partial<EmbeddedImageRequest> = {}) {
-  forgetConsoles();
-  const compute = consoleFor({
-    url: sim.url,
-    username: sim.credentials.username,
-    password: sim.credentials.password,
-    caCertificate: sim.caCertificate,
-    insecureSkipVerify: false,
-    requestTimeoutSeconds: 30,
-  });
+  const compute = simulatorConsole(sim);
   return planEmbeddedImage(compute, {
     mode: EmbedMode.Tarball,
     context: dir,
