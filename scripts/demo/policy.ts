@@ -59,16 +59,22 @@ export async function runPolicyDemo(options: PolicyDemoOptions = {}): Promise<bo
       );
       for (const d of ds) write(`       ${d.enforcementLevel} ${d.policyName}: ${text(d)}\n`);
       // The counter-check: the same workloads declared without prisma-defender must be rejected.
+      // A workload its owner excluded by tag is reported as an advisory instead, by design (docs/policy.md).
       const plain = unprotected(run.resources);
-      const caught = (await pack.analyzeStack(plain)).filter(
-        (d) => d.enforcementLevel === "mandatory",
-      );
+      const findings = await pack.analyzeStack(plain);
+      const caught = findings.filter((d) => d.enforcementLevel === "mandatory");
+      const excluded = findings.filter((d) => d.policyName === "defender-exclusions");
       const plainWorkloads = plain.filter((r) => WORKLOADS.includes(r.type));
-      const missed = plainWorkloads.filter((w) => !caught.some((d) => d.urn === w.urn));
+      const isExcluded = (w: { urn: string }) => excluded.some((d) => d.urn === w.urn);
+      const missed = plainWorkloads.filter(
+        (w) => !caught.some((d) => d.urn === w.urn) && !isExcluded(w),
+      );
       if (missed.length) ok = false;
+      const exempt = plainWorkloads.filter(isExcluded).map((w) => w.name);
       write(
         `     without prisma-defender: ${caught.length} mandatory violation(s)` +
-          `${missed.length ? `, ✗ not caught: ${missed.map((w) => w.name).join(", ")}` : ", every workload caught"}\n`,
+          `${missed.length ? `, ✗ not caught: ${missed.map((w) => w.name).join(", ")}` : ", every workload caught"}` +
+          `${exempt.length ? ` (excluded by tag, advisory: ${exempt.join(", ")})` : ""}\n`,
       );
       for (const d of caught) write(`       ${d.policyName}: ${text(d)}\n`);
     }
