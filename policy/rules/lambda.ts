@@ -143,10 +143,14 @@ function checkLayers(
     stackLayers.has(arn) ||
     [...stackLayers].some((l) => arn.startsWith(`${l}:`)) ||
     config.defenderLayerNames.some((n) => glob(n).test(layerName(arn) ?? ""));
-  // In a preview, layer ARNs published in the same update are unknown: the engine still says where they come from.
-  const fromDefenderLayer = (fn.propertyDependencies.layers ?? []).some(
-    (d) => d.type === TYPE.layerVersion && under(d, COMPONENT.layer),
-  );
+  // In a preview, layer ARNs published in the same update are unknown: the engine still says where they come from,
+  // through the property's dependencies (a ProtectedLambda) or, for a function protectStack's transform rewrote
+  // (whose new layer the engine cannot trace to a property), through the function's dependsOn on the DefenderLayer.
+  const isDefenderLayer = (d: PolicyResource) =>
+    d.type === COMPONENT.layer || (d.type === TYPE.layerVersion && under(d, COMPONENT.layer));
+  const fromDefenderLayer =
+    (fn.propertyDependencies.layers ?? []).some(isDefenderLayer) ||
+    fn.dependencies.some(isDefenderLayer);
   if (!layers?.length) return "no Defender layer";
   const last = layers[layers.length - 1];
   if (isUnknown(last))

@@ -1,5 +1,6 @@
 // protectStack for aws.lambda.Function: the same protection as ProtectedLambda (its preflight, its environment
 // merge, its layer or embedded code), applied to the function's properties as the engine hands them over.
+import { Checks } from "../core/check";
 import { describeProblem } from "../core/problems";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEmbeddedCode, isLocalArchive, nodeHandlerModuleType } from "../lambda/lambdaCode";
@@ -125,10 +126,11 @@ export async function protectLambda(
   }
   // With every value known, the environment is ProtectedLambda's (sorted, checked against 4 KB with the real
   // TW_POLICY); with values unknown in preview, the same keys, the unknown values passed through.
+  const checks = new Checks("protectStack", `${LAMBDA_FUNCTION} "${name}"`, undefined);
   const merged = envKnown
     ? twPolicy.apply((policy) => {
         const m = defenderEnvironment(input, policy);
-        if (m.problem) throw new Error(`protectStack: ${LAMBDA_FUNCTION} "${name}": ${m.problem}`);
+        if (m.problem) checks.fail([m.problem]);
         return m.variables;
       })
     : {

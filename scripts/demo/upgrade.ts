@@ -80,7 +80,14 @@ export async function runUpgradeDemo(only?: string[]): Promise<DemoReport> {
         "\n\nEverything else in the previews is identical. requireDefenderVersion (a semver range) makes such an " +
         "upgrade fail the preview until the range admits the new version.\n",
     );
-    return { ok: first.ok && second.ok, examples: [...first.examples, ...second.examples] };
+    const failed = [
+      ...first.examples.filter((e) => !e.ok).map((e) => ({ ...e, at: UPGRADE_FROM })),
+      ...second.examples.filter((e) => !e.ok).map((e) => ({ ...e, at: UPGRADE_TO })),
+    ];
+    for (const e of failed) {
+      process.stdout.write(`\n✗ examples/${e.id} failed at ${e.at}:\n  ${e.errors.join("\n  ")}\n`);
+    }
+    return { ok: !failed.length, examples: [...first.examples, ...second.examples] };
   } finally {
     await older.close();
     await newer.close();

@@ -38,12 +38,16 @@ interface Scope {
   resources: Map<string, Record<string, pulumi.Input<unknown>>>;
 }
 
-/** Awaits an output and returns its wire form (secret-wrapped when secret). */
+/** The engine's sentinel for a value not known until the update (what a preview sends for one). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Awaits an output and returns its wire form (secret-wrapped when secret, the unknown sentinel in a preview). */
 async function wireOf(value: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(value)) return value;
   const o = value as any;
-  const [v, secret] = await Promise.all([o.promise(), o.isSecret]);
-  return secret ? wireSecret(v) : v;
+  const [v, secret, known] = await Promise.all([o.promise(true), o.isSecret, o.isKnown]);
+  const wire = !known ? UNKNOWN : v === undefined ? null : v;
+  return secret ? wireSecret(wire) : wire;
 }
 
 /** Resolves `${a.b}` / `${configKey}` / `${pulumi.stack}` against the scope. */

@@ -112,10 +112,30 @@ describe("lambda-functions-protected", () => {
         (r) => {
           detach(r);
           r.propertyDependencies = { layers: [] };
+          r.dependencies = [];
         },
       ),
     );
     expect(lines(ds)).toEqual(expectOnly("the layers are not known before deploy"));
+  });
+
+  test("in a preview, a function protectStack rewrote passes when it depends on the DefenderLayer", async () => {
+    // A stack transform's new layer cannot be traced to the `layers` property; its dependsOn names the layer.
+    const layer = find(stack("lambda"), "prisma-defender:index:DefenderLayer", "node-defender");
+    const ds = await verdicts(
+      pack,
+      edit(
+        stack("lambda"),
+        orders(),
+        (p) => (p.layers = UNKNOWN),
+        (r) => {
+          detach(r);
+          r.propertyDependencies = { layers: [] };
+          r.dependencies = [layer.urn];
+        },
+      ),
+    );
+    expect(lines(ds)).toEqual([]);
   });
 
   test("in a preview, unknown environment variables: ProtectedLambda's function passes, a plain one cannot be verified", async () => {
