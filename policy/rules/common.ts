@@ -9,6 +9,8 @@ export const COMPONENT = {
   layer: "prisma-defender:index:DefenderLayer",
   azureFunction: "prisma-defender:index:ProtectedAzureFunction",
   image: "prisma-defender:index:EmbeddedDefenderImage",
+  /** What protectStack adds for a task definition it protects (the INSTALL_BUNDLE secret and its reader). */
+  stackTask: "prisma-defender:index:StackTaskProtection",
 } as const;
 
 export const TYPE = {

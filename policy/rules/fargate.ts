@@ -64,7 +64,10 @@ export function checkTask(
     const fromEmbedded = (task.propertyDependencies.containerDefinitions ?? []).some((d) =>
       under(d, COMPONENT.image),
     );
-    if (under(task, COMPONENT.fargateTask) || fromEmbedded) return undefined;
+    // protectStack's task definitions depend on the component holding their INSTALL_BUNDLE secret (the transform's
+    // new containerDefinitions cannot be traced to the property by the engine).
+    const fromStack = task.dependencies.some((d) => d.type === COMPONENT.stackTask);
+    if (under(task, COMPONENT.fargateTask) || fromEmbedded || fromStack) return undefined;
     return message(
       task,
       "cannot be verified: its containerDefinitions are not known before deploy",

@@ -94,8 +94,14 @@ export async function protectTaskDefinition(
   // Known at deploy time; in a preview it may still be unknown (a role created in the same update), and the
   // role policy then shows as known after deploy, as it would for ProtectedFargateTask.
   const roleArn = reveal(props.executionRoleArn).value as string | undefined;
-  // The same secret, role and policy ProtectedFargateTask makes, named after the task definition, at the stack root.
-  const access = installBundleAccess(name, undefined as unknown as pulumi.Resource, {
+  // The same secret, role and policy ProtectedFargateTask makes, named after the task definition, under a component
+  // of their own: the task's dependsOn names it, which is how the policy pack knows, in a preview where the
+  // secret's ARN (and so containerDefinitions) is not known yet, that protectStack built this task definition.
+  const holder =
+    delivery === InstallBundleDelivery.SecretsManager
+      ? new StackTaskProtection(`${name}-defender`)
+      : undefined;
+  const access = installBundleAccess(name, holder as pulumi.Resource, {
     delivery,
     createRole: roleArn === undefined,
     executionRoleArn: pulumi.output(roleArn) as pulumi.Output<string | undefined>,
@@ -125,6 +131,7 @@ export async function protectTaskDefinition(
             ),
           ),
       );
+  holder?.done();
   return {
     props: {
       ...props,
@@ -135,7 +142,11 @@ export async function protectTaskDefinition(
     },
     opts: {
       ...args.opts,
-      dependsOn: [...toArray(args.opts.dependsOn), ...access.dependencies],
+      dependsOn: [
+        ...toArray(args.opts.dependsOn),
+        ...(holder ? [holder] : []),
+        ...access.dependencies,
+      ],
     },
   };
 }
@@ -143,4 +154,15 @@ export async function protectTaskDefinition(
 function toArray(v: unknown): pulumi.Resource[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]) as pulumi.Resource[];
+}
+
+/** What protectStack adds for one task definition (its INSTALL_BUNDLE secret and the role that may read it). */
+class StackTaskProtection extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("prisma-defender:index:StackTaskProtection", name, {}, {});
+  }
+
+  done(): void {
+    this.registerOutputs({});
+  }
 }

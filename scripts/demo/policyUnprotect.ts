@@ -48,10 +48,17 @@ function plainContainers(text: unknown): unknown {
 }
 
 function plainSettings(siteConfig: any) {
-  return under(siteConfig, (sc) => ({
-    ...sc,
-    appSettings: (sc.appSettings ?? []).filter((s: any) => s.name !== "TW_POLICY"),
-  }));
+  // In a preview the settings (or the whole siteConfig) may be the engine's unknown sentinel: left as they are.
+  return under(siteConfig, (sc) =>
+    !sc || typeof sc !== "object"
+      ? sc
+      : {
+          ...sc,
+          appSettings: under(sc.appSettings, (list) =>
+            Array.isArray(list) ? list.filter((s: any) => s.name !== "TW_POLICY") : list,
+          ),
+        },
+  );
 }
 
 /**

@@ -278,6 +278,28 @@ describe("fargate-tasks-protected", () => {
     ]);
   });
 
+  test("in a preview, a task protectStack built passes: it depends on the component holding its INSTALL_BUNDLE secret", async () => {
+    const resources = stack("protect-stack");
+    const task = find(resources, TASK, "web");
+    expect(
+      task.dependencies.some((u) => u.includes("prisma-defender:index:StackTaskProtection")),
+    ).toBe(true);
+    const unknownNow = edit(resources, task, (p) => (p.containerDefinitions = UNKNOWN));
+    expect(lines(await verdicts(pack, unknownNow)).filter((l) => l.includes(`"web"`))).toEqual([]);
+    // The same unknown definition without that dependency cannot be verified.
+    const handWritten = edit(
+      resources,
+      task,
+      (p) => (p.containerDefinitions = UNKNOWN),
+      (r) => (r.dependencies = []),
+    );
+    expect(lines(await verdicts(pack, handWritten)).filter((l) => l.includes(`"web"`))).toEqual([
+      expect.stringContaining(
+        "cannot be verified: its containerDefinitions are not known before deploy",
+      ),
+    ]);
+  });
+
   test("definitions that are not a JSON array are never passed", async () => {
     const ds = await verdicts(
       pack,
