@@ -83,8 +83,12 @@ export class Checks {
     if (problems.length) throw this.error(problems);
   }
 
-  /** `error` as the component's error when it is one of ours (problems, Console, settings), else unchanged. */
+  /**
+   * `error` as the component's error when it is one of ours (problems, Console, settings), else unchanged. Another
+   * component's error (a DefenderLayer's, reached through a ProtectedLambda) keeps the name of the one that failed.
+   */
   rethrow(error: unknown): never {
+    if (error instanceof DefenderError) throw error;
     const problems = problemsOf(error);
     throw problems ? this.error(problems) : error;
   }
