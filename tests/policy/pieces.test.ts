@@ -102,8 +102,9 @@ describe("lambda-functions-protected", () => {
     ]);
   });
 
-  test("in a preview, layers not known yet and not from a DefenderLayer cannot be verified", async () => {
-    const ds = await verdicts(
+  /** The verdicts on `orders` outside its ProtectedLambda, its layers unknown, depending only on `dependencies`. */
+  const unknownLayers = (dependencies: string[]) =>
+    verdicts(
       pack,
       edit(
         stack("lambda"),
@@ -112,30 +113,21 @@ describe("lambda-functions-protected", () => {
         (r) => {
           detach(r);
           r.propertyDependencies = { layers: [] };
-          r.dependencies = [];
+          r.dependencies = dependencies;
         },
       ),
     );
-    expect(lines(ds)).toEqual(expectOnly("the layers are not known before deploy"));
+
+  test("in a preview, layers not known yet and not from a DefenderLayer cannot be verified", async () => {
+    expect(lines(await unknownLayers([]))).toEqual(
+      expectOnly("the layers are not known before deploy"),
+    );
   });
 
   test("in a preview, a function protectStack rewrote passes when it depends on the DefenderLayer", async () => {
     // A stack transform's new layer cannot be traced to the `layers` property; its dependsOn names the layer.
     const layer = find(stack("lambda"), "prisma-defender:index:DefenderLayer", "node-defender");
-    const ds = await verdicts(
-      pack,
-      edit(
-        stack("lambda"),
-        orders(),
-        (p) => (p.layers = UNKNOWN),
-        (r) => {
-          detach(r);
-          r.propertyDependencies = { layers: [] };
-          r.dependencies = [layer.urn];
-        },
-      ),
-    );
-    expect(lines(ds)).toEqual([]);
+    expect(lines(await unknownLayers([layer.urn]))).toEqual([]);
   });
 
   test("in a preview, unknown environment variables: ProtectedLambda's function passes, a plain one cannot be verified", async () => {
