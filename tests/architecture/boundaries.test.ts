@@ -70,8 +70,9 @@ describe("import boundaries", () => {
   test.each(WRONG_WAY.map((c, i) => [c[0], i, c[3]] as const))(
     "%s: refused",
     (_case, i, message) => {
-      expect(fired[i].filter((m) => m.startsWith("import-x/no-restricted-paths"))).toEqual([
-        expect.stringMatching(message),
+      // Everything but a cycle the added import may also close, so that a failure shows what eslint said instead.
+      expect(fired[i].filter((m) => !m.startsWith("import-x/no-cycle:"))).toEqual([
+        expect.stringMatching(new RegExp(`^import-x/no-restricted-paths: .*${message.source}`)),
       ]);
     },
   );
