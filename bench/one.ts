@@ -5,7 +5,8 @@
 // `bare`: the plain program with each function inside a bare ComponentResource (Pulumi's floor for a component).
 //
 // Prints the child's result and the Console requests it made. With BENCH_CPU_PROF=<dir> the child writes a CPU
-// profile there (summarise it with bench/cpuprofile.ts).
+// profile there (summarise it with bench/cpuprofile.ts); with BENCH_HEAP_SNAPSHOT=<dir>, heap snapshots of the first
+// preview (bench/heapsnapshot.ts); with BENCH_PROMISES=1, the promises it created and where.
 import { runChild } from "./lib/child";
 import { scratchDir } from "./lib/outcome";
 import { envOf, startSimulator } from "./lib/simulator";
@@ -44,6 +45,15 @@ async function main() {
         `${result.previews[0].resources} resources, ${sim.requests.length} Console requests, ` +
         `max in flight ${Math.max(0, ...sim.requests.map((r) => r.inFlight ?? 0))}`,
     );
+    if (result.promises) {
+      const { created, sites } = result.promises;
+      const workloads = result.previews[0].workloads || 1;
+      console.log(
+        `  promises: ${created} (${(created / workloads).toFixed(0)} per workload); where, estimated:`,
+      );
+      for (const [site, n] of sites.slice(0, 25))
+        console.log(`  ${String(n).padStart(9)}  ${site}`);
+    }
     for (const e of [...result.errors, ...result.missing]) console.log(`  error: ${e}`);
   } finally {
     scratch.cleanup();

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import * as aws from "@pulumi/aws";
 import type * as Docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +17,7 @@ import { ProtectedLambda } from "../../provider/lambda/protectedLambda";
 import { LambdaProtectionMode } from "../../provider/lambda/lambdaPreflight";
 import { details, installMocks, registrationsDone } from "../../tests/helpers/pulumi";
 import { childInput, consoleEnv, runMain } from "../lib/child";
+import { countPromises, PromiseSites } from "../lib/promiseSites";
 import { familiesOf, StackShape, stackShape } from "../lib/stack";
 
 interface Input {
@@ -52,6 +54,8 @@ export interface DeploymentResult {
   }[];
   /** The process's peak RSS (VmHWM) after the first preview, in bytes; undefined where /proc is missing. */
   peakRssAfterFirst?: number;
+  /** With BENCH_PROMISES=1: the promises the first preview created (construction to every registration answered). */
+  promises?: PromiseSites;
   /** Parts of the stack that could not be built, with the reason. */
   missing: string[];
   /** Deploy-time errors (rejected outputs) seen while previewing: the figures are then suspect. */
@@ -80,6 +84,7 @@ async function main(): Promise<DeploymentResult> {
   );
   const previews: DeploymentResult["previews"] = [];
   let peakRssAfterFirst: number | undefined;
+  let promises: PromiseSites | undefined;
 
   for (let round = 0; round < input.previews; round++) {
     if (round > 0 && input.marker) await ping(conn.url, conn.caCertificate);
@@ -87,6 +92,8 @@ async function main(): Promise<DeploymentResult> {
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const outputs: pulumi.Output<unknown>[] = [];
+    // Diagnostics only (the hook slows every promise): never set in a timed run.
+    const counting = round === 0 && process.env.BENCH_PROMISES ? countPromises() : undefined;
     const role = "arn:aws:iam::123456789012:role/lambda";
     if (input.protect) {
       const layers = new Map(
@@ -125,6 +132,7 @@ async function main(): Promise<DeploymentResult> {
       outputs.push(...plainTasks(shape), ...plainImages(shape));
     }
     const constructMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (round === 0) heapSnapshot(input, "constructed");
     await Promise.all(outputs.map((o) => details(o)));
     const settled = process.hrtime.bigint();
     const ms = Number(settled - started) / 1e6;
@@ -133,7 +141,11 @@ async function main(): Promise<DeploymentResult> {
     const cpuMs = (used.user + used.system) / 1000;
     await registrationsDone();
     const drainMs = Number(process.hrtime.bigint() - settled) / 1e6;
-    if (round === 0) peakRssAfterFirst = peakRss();
+    promises = counting?.stop() ?? promises;
+    if (round === 0) {
+      peakRssAfterFirst = peakRss();
+      heapSnapshot(input, "settled");
+    }
     previews.push({
       ms,
       drainMs,
@@ -144,7 +156,19 @@ async function main(): Promise<DeploymentResult> {
     });
   }
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
-  return { previews, peakRssAfterFirst, missing, errors: [...errors] };
+  return { previews, peakRssAfterFirst, promises, missing, errors: [...errors] };
+}
+
+/**
+ * Diagnostics: BENCH_HEAP_SNAPSHOT=<dir> writes the heap of the first preview twice: once every resource is
+ * constructed (every registration pending), and once every registration is answered (the program's objects still
+ * reachable). Summarise with bench/heapsnapshot.ts. Writing one collects garbage first: never a timed run.
+ */
+function heapSnapshot(input: Input, moment: "constructed" | "settled"): void {
+  const dir = process.env.BENCH_HEAP_SNAPSHOT;
+  if (!dir) return;
+  const variant = input.protect ? "protected" : input.bareComponents ? "bare" : "plain";
+  v8.writeHeapSnapshot(path.join(path.resolve(dir), `${variant}-${moment}.heapsnapshot`));
 }
 
 /** The kernel's high-water mark of this process's resident set (VmHWM), in bytes. */
