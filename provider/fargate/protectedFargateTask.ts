@@ -25,6 +25,7 @@ import {
 } from "./taskDefinitionRequest";
 import { Checks } from "../core/check";
 import { protectionEnabled } from "../core/enabled";
+import { isPlainDeep } from "../core/plain";
 import { installBundleAccess } from "./fargateInstallBundleAccess";
 import {
   InstallBundleDelivery,
@@ -92,10 +93,14 @@ export class ProtectedFargateTask extends pulumi.ComponentResource {
     // The task-level fields: those sent to the Console as resolved from the args or the pasted definition, the
     // passed ones likewise (both given: they must agree), the rest of the args as given.
     const passed = doc.apply(guard((d) => documentTaskArgs(d.task)));
-    const field = (key: PassedField) =>
-      pulumi
-        .all([args[key] as pulumi.Input<unknown>, passed])
-        .apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
+    // A plain arg (usually none at all) is read as it is: joining it with `pulumi.all` would cost an Output of its
+    // own per field and task, for a value known now.
+    const field = (key: PassedField) => {
+      const given = args[key] as pulumi.Input<unknown>;
+      return isPlainDeep(given)
+        ? passed.apply(guard((p) => passedTaskField(key, given, p) as any))
+        : pulumi.all([given, passed]).apply(guard(([a, p]) => passedTaskField(key, a, p) as any));
+    };
     const taskArgs = (
       containerDefinitions: pulumi.Input<string>,
       executionRoleArn: pulumi.Input<string | undefined>,

@@ -281,6 +281,41 @@ describe("ProtectedFargateTask", () => {
     expect(mocks.children("aws:iam/rolePolicy:RolePolicy")[0].inputs.role).toBe("pasted-exec");
   });
 
+  it.each([
+    ["plain", (v: string) => v],
+    ["an Output", (v: string) => pulumi.output(v)],
+  ])(
+    "a task-level field given as an arg (%s) and in the pasted definition: equal registers, different fails",
+    async (_kind, wrap) => {
+      const described = (taskRoleArn: string) =>
+        JSON.stringify({
+          family: "pasted",
+          cpu: "256",
+          memory: "512",
+          taskRoleArn,
+          containerDefinitions: [WEB],
+        });
+      const role = "arn:aws:iam::123456789012:role/task";
+      const same = new ProtectedFargateTask("same", {
+        console: env.console(),
+        containerDefinitions: described(role),
+        taskRoleArn: wrap(role),
+      });
+      expect((await registered(same)).inputs.taskRoleArn).toBe(role);
+      const errors = await captureDeployErrors(
+        () =>
+          new ProtectedFargateTask("other", {
+            console: env.console(),
+            containerDefinitions: described(`${role}-other`),
+            taskRoleArn: wrap(role),
+          }).arn,
+      );
+      expect(errors).toEqual([
+        expect.stringMatching(/ProtectedFargateTask other: taskRoleArn: .*is given twice/),
+      ]);
+    },
+  );
+
   it("keeps every output secret when the user's containerDefinitions is a secret", async () => {
     const t = task("secretive", { containerDefinitions: pulumi.secret(CONTAINERS) });
     const td = await registered(t);
