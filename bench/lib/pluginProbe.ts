@@ -3,6 +3,8 @@
 // (the plugin's own measurement) is absent.
 import * as grpc from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 export interface PluginStart {
@@ -15,7 +17,27 @@ export interface PluginStart {
 
 const ROOT = path.join(__dirname, "..", "..");
 
-export function probePluginStart(timeoutMs = 180_000): Promise<PluginStart> {
+/**
+ * The least any Node.js component plugin does: run-plugin loads it, and it serves an empty schema through
+ * `@pulumi/pulumi/provider`'s server. Its start is the floor under every plugin's start, ours included.
+ */
+export function floorPluginDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-floor-plugin-"));
+  const server = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "provider");
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "floor", main: "index.js" }),
+  );
+  fs.writeFileSync(
+    path.join(dir, "index.js"),
+    `module.exports = require(${JSON.stringify(server)}).main(` +
+      `{ version: "0.0.0", getSchema: async () => "{}" }, process.argv.slice(2));\n`,
+  );
+  return dir;
+}
+
+/** Starts the plugin in `dir` (this repository by default) with run-plugin and asks GetSchema. */
+export function probePluginStart(timeoutMs = 180_000, dir = ROOT): Promise<PluginStart> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,8 +46,8 @@ export function probePluginStart(timeoutMs = 180_000): Promise<PluginStart> {
   const started = process.hrtime.bigint();
   const since = () => Number(process.hrtime.bigint() - started) / 1e6;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runPlugin, ROOT], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [runPlugin, dir], {
+      cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
