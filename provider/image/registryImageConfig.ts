@@ -6,10 +6,11 @@
 // the registry's `WWW-Authenticate` names (https://distribution.github.io/distribution/spec/auth/token/), or
 // Basic. TLS is verified; plain HTTP is used only for loopback registries, as Docker allows by default
 // (https://docs.docker.com/reference/cli/dockerd/#insecure-registries).
-import axios, { AxiosResponse } from "axios";
+import axios, { AxiosInstance, AxiosResponse } from "axios";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { registerSecret } from "../core/secrets";
+import { RegistryTlsError, registryAgent, registryTlsFor, tlsHint } from "./registryTls";
 
 export interface BaseImageConfig {
   entrypoint?: string[];
@@ -34,6 +35,8 @@ export interface ReadImageConfigOptions {
   credentials?: RegistryCredentials[];
   /** Per request. Default 30 s. */
   timeoutMs?: number;
+  /** certs.d directories to read a registry's CA and client certificate from (default: `defaultCertsDirs()`). */
+  certsDirs?: string[];
   /** Docker Engine socket; default from DOCKER_HOST (unix://) else /var/run/docker.sock, when it exists. */
   dockerSocket?: string | false;
 }
@@ -119,25 +122,34 @@ const sha256 = (data: Buffer) => `sha256:${createHash("sha256").update(data).dig
 class Registry {
   private authorization?: string;
   private base?: string;
-  private readonly http = axios.create({
-    responseType: "arraybuffer",
-    validateStatus: () => true,
-    maxContentLength: MAX_DOCUMENT_BYTES,
-    // Registries are reached directly: the proxy settings of this package are for the Console.
-    proxy: false,
-  });
+  private readonly http: AxiosInstance;
 
   constructor(
     private readonly ref: ImageReference,
     private readonly options: ReadImageConfigOptions,
-  ) {}
+  ) {
+    const files = registryTlsFor(this.host, options.certsDirs);
+    this.http = axios.create({
+      responseType: "arraybuffer",
+      validateStatus: () => true,
+      maxContentLength: MAX_DOCUMENT_BYTES,
+      // Registries are reached directly: the proxy settings of this package are for the Console.
+      proxy: false,
+      ...(files ? { httpsAgent: registryAgent(files) } : {}),
+    });
+  }
 
   private get host() {
     return apiHost(this.ref.registry);
   }
 
   private async get(url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
-    return this.http.get(url, { headers, timeout: this.options.timeoutMs ?? 30_000 });
+    try {
+      return await this.http.get(url, { headers, timeout: this.options.timeoutMs ?? 30_000 });
+    } catch (error) {
+      const hint = tlsHint(error, new URL(url).host, this.options.certsDirs);
+      throw hint ? new RegistryTlsError(hint) : error;
+    }
   }
 
   /** `https://host`, or for a loopback registry that does not speak TLS, `http://host`. */
@@ -148,7 +160,9 @@ class Registry {
     try {
       await this.get(`${https}/v2/`, {});
       return (this.base = https);
-    } catch {
+    } catch (error) {
+      // A registry that speaks TLS with a certificate we cannot verify is not an HTTP registry: say so.
+      if (error instanceof RegistryTlsError) throw error;
       return (this.base = `http://${this.host}`);
     }
   }

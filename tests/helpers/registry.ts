@@ -34,11 +34,33 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+function registryTlsConfig(dir: string, tls: RegistryTlsOptions): string[] {
+  const file = (name: string, pem: string) => {
+    fs.writeFileSync(path.join(dir, name), pem, { mode: 0o600 });
+    return path.join(dir, name);
+  };
+  return [
+    "  tls:",
+    `    certificate: ${file("server.crt", tls.cert)}`,
+    `    key: ${file("server.key", tls.key)}`,
+    ...(tls.clientCa ? ["    clientcas:", `      - ${file("client-ca.crt", tls.clientCa)}`] : []),
+  ];
+}
+
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
+
+export interface RegistryTlsOptions {
+  /** PEM certificate and key the registry serves HTTPS with (plain HTTP without them). */
+  cert: string;
+  key: string;
+  /** PEM of the CA client certificates must be signed by: with it, the registry asks for one. */
+  clientCa?: string;
+}
 
 export async function startRegistry(
   dir: string,
   users: Record<string, string> = {},
+  tls?: RegistryTlsOptions,
 ): Promise<TestRegistry> {
   fs.mkdirSync(dir, { recursive: true });
   const service = "prisma-defender-test-registry";
@@ -103,6 +125,7 @@ export async function startRegistry(
     `    rootdirectory: ${path.join(dir, "data")}`,
     "http:",
     `  addr: 127.0.0.1:${port}`,
+    ...(tls ? registryTlsConfig(dir, tls) : []),
     "auth:",
     "  token:",
     `    realm: http://127.0.0.1:${tokenPort}/token`,
