@@ -139,7 +139,7 @@ describe("a TypeScript program with Pulumi's template tsconfig, type-checked by 
 });
 
 describe("a JavaScript (CommonJS) program with another @pulumi/pulumi within the peer range", () => {
-  it("shares the program's one @pulumi/pulumi and never loads azure-native or docker", async () => {
+  it("shares the program's one @pulumi/pulumi and never loads azure-native, docker or the Console simulator", async () => {
     // The consumer has @pulumi/pulumi 3.248.0 (the repository develops against a newer one) and neither optional
     // peer installed: they are omitted from its node_modules altogether.
     const project = consumerProject("js-commonjs", {
@@ -156,6 +156,7 @@ describe("a JavaScript (CommonJS) program with another @pulumi/pulumi within the
       expect(report.samePulumi).toBe(true);
       expect(report.pulumiCopies).toHaveLength(1);
       expect(report.optionalPeersLoaded).toBe(0);
+      expect(report.simulatorLoaded).toEqual([]);
       expect(report.originalHandler).toBe("index.handler");
       const [fn] = registered("aws:lambda/function:Function");
       expect(fn.inputs.handler).toBe("twistlock.handler");
