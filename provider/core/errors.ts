@@ -105,7 +105,8 @@ export function hintForStatus(
   return "Check the request's inputs against the message above.";
 }
 
-const TLS_CODES = new Set([
+/** Node's codes for a peer certificate that could not be verified (not a protocol failure). */
+export const CERT_VERIFY_CODES: ReadonlySet<string> = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "SELF_SIGNED_CERT_IN_CHAIN",
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -115,9 +116,9 @@ const TLS_CODES = new Set([
   "CERT_NOT_YET_VALID",
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "CERT_SIGNATURE_FAILURE",
-  "EPROTO",
-  "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
+
+const TLS_CODES = new Set([...CERT_VERIFY_CODES, "EPROTO", "ERR_SSL_WRONG_VERSION_NUMBER"]);
 
 /** True for a certificate or TLS handshake failure (never retried: it will not change by itself). */
 export function isTlsError(code: string | undefined): boolean {

@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 
+import { CERT_VERIFY_CODES } from "../core/errors";
+
 /** The certs.d directories consulted, highest priority first (containers-certs.d(5), Docker's last). */
 export function defaultCertsDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const config = env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
@@ -71,17 +73,6 @@ export function registryAgent(files: RegistryTls): https.Agent {
 /** A registry's certificate could not be verified: never a reason to try plain HTTP instead. */
 export class RegistryTlsError extends Error {}
 
-const VERIFY_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_SIGNATURE_FAILURE",
-]);
-
 /** The way out for a certificate the registry presents and we cannot verify, or undefined for other errors. */
 export function tlsHint(
   error: unknown,
@@ -89,7 +80,7 @@ export function tlsHint(
   dirs = defaultCertsDirs(),
 ): string | undefined {
   const code = (error as { code?: string } | undefined)?.code;
-  if (!code || !VERIFY_CODES.has(code)) return undefined;
+  if (!code || !CERT_VERIFY_CODES.has(code)) return undefined;
   return (
     `the TLS certificate of registry ${host} could not be verified (${code}). If it is signed by a private CA, put ` +
     `the CA in ${path.join(dirs[dirs.length - 1] ?? "/etc/docker/certs.d", host, "ca.crt")} (as Docker reads it) ` +
